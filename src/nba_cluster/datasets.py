@@ -1,0 +1,74 @@
+"""Kedro datasets the project needs beyond kedro-datasets."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from kedro.io import AbstractDataset
+
+
+class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
+    """A local file saved atomically: bytes go to a temp file that is renamed into place.
+
+    fsspec-based datasets write in place, so an interrupted run could leave a truncated raw
+    response behind; a rename on the same filesystem is all-or-nothing.
+    """
+
+    def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
+        self._filepath = Path(filepath)
+        self.metadata = metadata
+
+    def load(self) -> bytes:
+        return self._filepath.read_bytes()
+
+    def save(self, data: bytes) -> None:
+        self._filepath.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp_name = tempfile.mkstemp(
+            dir=self._filepath.parent, prefix=f".{self._filepath.name}.", suffix=".tmp"
+        )
+        try:
+            with os.fdopen(handle, "wb") as tmp:
+                tmp.write(data)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp_name, self._filepath)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+
+    def _exists(self) -> bool:
+        return self._filepath.is_file()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(PurePosixPath(self._filepath))}
+
+
+class PartitionKeysDataset(AbstractDataset[None, set[str]]):
+    """Read-only: the keys of the partitions already in a folder (empty when there are none).
+
+    Lets ingestion skip what is on disk without loading it; PartitionedDataset itself raises
+    on an empty folder, which is the normal state before the first run.
+    """
+
+    def __init__(self, path: str, filename_suffix: str = "", metadata: dict | None = None):
+        self._path = Path(path)
+        self._suffix = filename_suffix
+        self.metadata = metadata
+
+    def load(self) -> set[str]:
+        if not self._path.is_dir():
+            return set()
+        return {
+            file.name.removesuffix(self._suffix)
+            for file in self._path.iterdir()
+            if file.is_file() and file.name.endswith(self._suffix) and not file.name.startswith(".")
+        }
+
+    def save(self, data: None) -> None:
+        raise NotImplementedError(f"{type(self).__name__} is read-only")
+
+    def _describe(self) -> dict[str, Any]:
+        return {"path": str(PurePosixPath(self._path)), "filename_suffix": self._suffix}

@@ -1,0 +1,196 @@
+"""Feature-engineering nodes: raw Totals responses -> one era-adjusted row per player-season."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from nba_cluster.nba_stats import (
+    COUNT_COLUMNS,
+    SEASON_TYPES,
+    parse_league_dash_response,
+    parse_partition_key,
+    season_range,
+    summarize_schema_errors,
+)
+
+logger = logging.getLogger(__name__)
+
+PER36_STATS = ["PTS", "FGA", "FG3M", "FTA", "OREB", "DREB", "AST", "TOV", "STL", "BLK", "PF", "PFD"]
+RATE_FEATURES = [
+    *(f"{stat}_PER36" for stat in PER36_STATS),
+    "FG3A_SHARE",  # share of field-goal attempts taken from three: the 2P/3P split
+    "FTA_RATE",  # free-throw attempts per field-goal attempt
+    "FG2_PCT",
+    "FG3_PCT",
+    "TS_PCT",
+    "AST_TOV",
+]
+Z_SUFFIX = "_Z"
+DISPLAY_COLUMNS = [
+    "PLAYER_ID", "PLAYER_NAME", "SEASON", "TEAM_ABBREVIATION", "TEAM_COUNT", "AGE",
+    "GP", "PLAYOFF_GP", "MIN", "PLAYOFF_MIN", "PFD_RECORDED",
+]  # fmt: skip
+
+
+def assemble_season_totals(
+    raw_responses: dict[str, Callable[[], bytes]], ingestion: dict[str, Any]
+) -> pd.DataFrame:
+    """Parse every stored response in the configured range into one long table."""
+    wanted_seasons = set(season_range(ingestion["first_season"], ingestion["last_season"]))
+    frames = []
+    for key, load in sorted(raw_responses.items()):
+        season, season_type = parse_partition_key(key)
+        if season in wanted_seasons and season_type in ingestion["season_types"]:
+            frames.append(parse_league_dash_response(load(), season, season_type))
+    if not frames:
+        raise ValueError(
+            f"No raw responses on disk for {ingestion['first_season']}..{ingestion['last_season']}"
+            f" {ingestion['season_types']}: run the ingestion pipeline first"
+        )
+    totals = pd.concat(frames, ignore_index=True)
+    if "TEAM_COUNT" not in totals:  # responses before 2023 do not report it
+        totals["TEAM_COUNT"] = np.nan
+    logger.info("Parsed %d responses, %d player rows", len(frames), len(totals))
+    return totals
+
+
+def combine_season_types(totals: pd.DataFrame, playoff_weight: float) -> pd.DataFrame:
+    """One row per player-season: regular season plus ``playoff_weight`` x playoff totals.
+
+    Rates are computed from these sums, so every rate is a minutes-weighted mean of the two
+    season types, a playoff minute counting ``playoff_weight`` regular-season minutes
+    (0 ignores the playoffs). Team and age come from the regular season.
+    """
+    keys = ["PLAYER_ID", "SEASON"]
+    summed = ["MIN", *COUNT_COLUMNS]
+    regular = totals[totals["SEASON_TYPE"] == SEASON_TYPES[0]].set_index(keys)
+    playoffs = totals[totals["SEASON_TYPE"] == SEASON_TYPES[1]].set_index(keys)
+    combined = regular[summed].add(playoff_weight * playoffs[summed], fill_value=0.0)
+    identity = regular[["PLAYER_NAME", "TEAM_ABBREVIATION", "TEAM_COUNT", "AGE"]].combine_first(
+        playoffs[["PLAYER_NAME", "TEAM_ABBREVIATION", "TEAM_COUNT", "AGE"]]
+    )
+    combined = combined.join(identity)
+    combined["GP"] = regular["GP"].reindex(combined.index).fillna(0)
+    combined["PLAYOFF_GP"] = playoffs["GP"].reindex(combined.index).fillna(0)
+    combined["PLAYOFF_MIN"] = playoffs["MIN"].reindex(combined.index).fillna(0.0)
+    return combined.reset_index()
+
+
+def compute_rate_features(
+    player_seasons: pd.DataFrame, min_minutes: float, min_games: int, prior_attempts: float
+) -> pd.DataFrame:
+    """Role descriptors that do not grow with playing time, for players above the thresholds.
+
+    Shooting percentages are shrunk toward the season's league rate with ``prior_attempts``
+    pseudo-attempts, so a centre's 2-for-3 from deep is not read as elite shooting. Fouls
+    drawn (PFD) are not recorded before 2005-06: such seasons get NaN and ``PFD_RECORDED``
+    False, never a fake zero.
+    """
+    eligible = player_seasons[
+        (player_seasons["MIN"] >= min_minutes) & (player_seasons["GP"] >= min_games)
+    ].copy()
+    logger.info(
+        "%d of %d player-seasons have >= %g minutes and >= %d games",
+        len(eligible), len(player_seasons), min_minutes, min_games,
+    )  # fmt: skip
+    per_minute = 36.0 / eligible["MIN"]
+    for stat in PER36_STATS:
+        eligible[f"{stat}_PER36"] = eligible[stat] * per_minute
+
+    fg2m, fg2a = eligible["FGM"] - eligible["FG3M"], eligible["FGA"] - eligible["FG3A"]
+    attempts = eligible["FGA"].where(eligible["FGA"] > 0)
+    eligible["FG3A_SHARE"] = (eligible["FG3A"] / attempts).fillna(0.0)
+    eligible["FTA_RATE"] = (eligible["FTA"] / attempts).fillna(0.0)
+    eligible["FG2_PCT"] = _shrunk_rate(fg2m, fg2a, eligible["SEASON"], prior_attempts)
+    eligible["FG3_PCT"] = _shrunk_rate(
+        eligible["FG3M"], eligible["FG3A"], eligible["SEASON"], prior_attempts
+    )
+    shots = 2 * (eligible["FGA"] + 0.44 * eligible["FTA"])
+    eligible["TS_PCT"] = (eligible["PTS"] / shots.where(shots > 0)).fillna(0.0)
+    eligible["AST_TOV"] = (eligible["AST"] + 1) / (eligible["TOV"] + 1)
+
+    recorded = eligible.groupby("SEASON")["PFD"].transform(lambda pfd: (pfd > 0).mean() >= 0.5)
+    eligible["PFD_RECORDED"] = recorded.astype(bool)
+    eligible.loc[~eligible["PFD_RECORDED"], "PFD_PER36"] = np.nan
+    return eligible
+
+
+def _shrunk_rate(made: pd.Series, attempted: pd.Series, season: pd.Series, prior: float):
+    league_rate = made.groupby(season).transform("sum") / attempted.groupby(season).transform(
+        "sum"
+    ).replace(0, np.nan)
+    return (made + prior * league_rate.fillna(0.0)) / (attempted + prior)
+
+
+def standardize_within_season(features: pd.DataFrame, z_clip: float) -> pd.DataFrame:
+    """Add ``<feature>_Z``: each rate as a z-score among the same season's players.
+
+    This is the era adjustment: a 1998 centre's 3PA share is compared with his league's, not
+    with 2024's, so archetypes describe roles rather than eras. Scores are clipped to
+    ``+-z_clip`` so a handful of extreme seasons cannot own a cluster. Where a feature is not
+    recorded (PFD before 2005-06) the score is 0, the league average, so it neither pulls a
+    player toward nor away from any role.
+    """
+    by_season = features.groupby("SEASON")[RATE_FEATURES]
+    z_scores = (features[RATE_FEATURES] - by_season.transform("mean")) / by_season.transform(
+        "std"
+    ).replace(0.0, np.nan)
+    z_scores = z_scores.fillna(0.0).clip(-z_clip, z_clip).add_suffix(Z_SUFFIX)
+    table = pd.concat([features[DISPLAY_COLUMNS + RATE_FEATURES], z_scores], axis=1)
+    return table.sort_values(["SEASON", "PLAYER_ID"]).reset_index(drop=True)
+
+
+def _player_features_schema(z_clip: float) -> pa.DataFrameSchema:
+    rate_ranges = {
+        **{f"{stat}_PER36": (0.0, 80.0) for stat in PER36_STATS},
+        "FG3A_SHARE": (0.0, 1.0),
+        "FTA_RATE": (0.0, 10.0),
+        "FG2_PCT": (0.0, 1.0),
+        "FG3_PCT": (0.0, 1.0),
+        "TS_PCT": (0.0, 1.5),
+        "AST_TOV": (0.0, 50.0),
+    }
+    return pa.DataFrameSchema(
+        {
+            "PLAYER_ID": pa.Column(int, pa.Check.gt(0)),
+            "PLAYER_NAME": pa.Column(str),
+            "SEASON": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$")),
+            "TEAM_ABBREVIATION": pa.Column(str, nullable=True),
+            "TEAM_COUNT": pa.Column(float, pa.Check.ge(1), nullable=True),
+            "AGE": pa.Column(float, pa.Check.in_range(15, 50), nullable=True),
+            "GP": pa.Column(float, pa.Check.ge(1)),
+            "PLAYOFF_GP": pa.Column(float, pa.Check.ge(0)),
+            "MIN": pa.Column(float, pa.Check.gt(0)),
+            "PLAYOFF_MIN": pa.Column(float, pa.Check.ge(0)),
+            "PFD_RECORDED": pa.Column(bool),
+            **{
+                name: pa.Column(float, pa.Check.in_range(low, high), nullable=name == "PFD_PER36")
+                for name, (low, high) in rate_ranges.items()
+            },
+            **{
+                name + Z_SUFFIX: pa.Column(float, pa.Check.in_range(-z_clip, z_clip))
+                for name in RATE_FEATURES
+            },
+        },
+        unique=["PLAYER_ID", "SEASON"],
+        strict=True,
+        coerce=True,
+    )
+
+
+def validate_player_features(table: pd.DataFrame, z_clip: float) -> pd.DataFrame:
+    """The model-input contract: one row per player-season, documented ranges, no NaN in
+    model features (``*_Z``), no inf anywhere."""
+    numeric = table.select_dtypes("number")
+    if np.isinf(numeric.to_numpy(dtype=float)).any():
+        raise ValueError(f"player_features has inf in {list(numeric.columns[np.isinf(numeric).any()])}")
+    try:
+        return _player_features_schema(z_clip).validate(table, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        raise ValueError(f"player_features breaks its contract: {summarize_schema_errors(errors)}") from None
