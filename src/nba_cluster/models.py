@@ -1,0 +1,238 @@
+"""Clustering candidates and the model that labels player-seasons with archetypes.
+
+Every candidate, whatever its family, becomes an ``ArchetypeModel``: optional PCA, an
+assignment rule, archetype names and a fixed 2-D map projection. Families with ``predict``
+(KMeans, GaussianMixture) use it; those without (Agglomerative Ward, HDBSCAN) assign new
+player-seasons to the nearest training centroid, noise points included, so every candidate
+can label a season it never saw.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+from sklearn.cluster import HDBSCAN, AgglomerativeClustering, KMeans
+from sklearn.decomposition import PCA
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_score,
+)
+from sklearn.mixture import GaussianMixture
+
+from nba_cluster.archetypes import name_archetypes
+
+NOISE = -1
+OUTPUT_COLUMNS = ["ARCHETYPE_ID", "ARCHETYPE_NAME", "CONFIDENCE", "CENTROID_DISTANCE",
+                  "MAP_X", "MAP_Y"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CandidateSpec:
+    """One point of the search space: a family, its parameters, optional PCA."""
+
+    family: str
+    params: dict[str, Any]
+    pca_components: int | None = None
+
+    @property
+    def name(self) -> str:
+        settings = "-".join(f"{key}={value}" for key, value in sorted(self.params.items()))
+        pca = f"-pca{self.pca_components}" if self.pca_components else ""
+        return f"{self.family}-{settings}{pca}"
+
+    def make_estimator(self, seed: int):
+        params = dict(self.params)
+        match self.family:
+            case "kmeans":
+                return KMeans(random_state=seed, n_init=4, **params)
+            case "gaussian_mixture":
+                return GaussianMixture(random_state=seed, n_init=1, reg_covar=1e-4, **params)
+            case "agglomerative_ward":
+                params.pop("fit_sample_size", None)
+                return AgglomerativeClustering(linkage="ward", **params)
+            case "hdbscan":
+                return HDBSCAN(copy=True, **params)
+        raise ValueError(f"Unknown model family {self.family!r}")
+
+
+def expand_search_space(space: dict[str, dict[str, list]], pca_options: list) -> list[CandidateSpec]:
+    """Every combination of every family's parameter lists, with each PCA option."""
+    specs = []
+    for family, grid in space.items():
+        keys = sorted(grid)
+        for values in itertools.product(*(grid[key] for key in keys)):
+            for pca in pca_options:
+                specs.append(CandidateSpec(family, dict(zip(keys, values, strict=True)), pca))
+    return specs
+
+
+@dataclass
+class FittedClustering:
+    """What a fit leaves behind: enough to label new data, nothing of the training set."""
+
+    spec: CandidateSpec
+    pca: PCA | None
+    predictor: Any  # an estimator with predict, or None for nearest-centroid families
+    centroids: np.ndarray  # in model space, one row per cluster id
+    cluster_ids: np.ndarray
+    training_space: np.ndarray | None = field(default=None, repr=False)
+    training_labels: np.ndarray | None = field(default=None, repr=False)
+
+    def transform(self, features: np.ndarray) -> np.ndarray:
+        return self.pca.transform(features) if self.pca is not None else features
+
+    def distances(self, space: np.ndarray) -> np.ndarray:
+        """Euclidean distance of each row (in model space) to each centroid."""
+        return np.sqrt(((space[:, None, :] - self.centroids[None, :, :]) ** 2).sum(axis=2))
+
+    def assign_in_space(self, space: np.ndarray) -> np.ndarray:
+        if self.predictor is not None:
+            return self.predictor.predict(space)
+        return self.cluster_ids[self.distances(space).argmin(axis=1)]
+
+    def assign(self, features: np.ndarray) -> np.ndarray:
+        return self.assign_in_space(self.transform(features))
+
+    def without_training_data(self) -> FittedClustering:
+        return replace(self, training_space=None, training_labels=None)
+
+
+def fit_clustering(spec: CandidateSpec, features: np.ndarray, seed: int) -> FittedClustering:
+    pca = PCA(n_components=spec.pca_components, random_state=seed) if spec.pca_components else None
+    space = pca.fit_transform(features) if pca is not None else features
+    estimator = spec.make_estimator(seed)
+    sample_size = spec.params.get("fit_sample_size")
+    if sample_size and sample_size < len(space):
+        # Ward is quadratic in memory: fit on a seeded sample, label the rest by centroid
+        rows = np.random.default_rng(seed).choice(len(space), size=sample_size, replace=False)
+        sample_labels = estimator.fit_predict(space[rows])
+        ids = np.unique(sample_labels)
+        centroids = np.vstack([space[rows][sample_labels == i].mean(axis=0) for i in ids])
+        distances = ((space[:, None, :] - centroids[None]) ** 2).sum(axis=2)
+        labels = ids[distances.argmin(axis=1)]
+    else:
+        labels = estimator.fit_predict(space)
+    has_predict = spec.family in ("kmeans", "gaussian_mixture")
+    cluster_ids = np.unique(labels[labels != NOISE])
+    if len(cluster_ids) == 0:
+        cluster_ids = np.array([0])
+        labels = np.zeros(len(space), dtype=int)
+    centroids = np.vstack([space[labels == i].mean(axis=0) for i in cluster_ids])
+    return FittedClustering(spec, pca, estimator if has_predict else None, centroids,
+                            cluster_ids, space, labels)  # fmt: skip
+
+
+def evaluate(
+    fitted: FittedClustering,
+    features: np.ndarray,
+    *,
+    seed: int,
+    silhouette_sample_size: int,
+    bootstraps: int,
+    sample_fraction: float,
+) -> dict[str, float]:
+    """Internal validity on the standardized features, and stability under refits."""
+    labels = fitted.training_labels
+    clustered = labels != NOISE
+    metrics = {
+        "n_clusters": float(len(fitted.cluster_ids)),
+        "noise_share": float(1.0 - clustered.mean()),
+    }
+    if len(np.unique(labels[clustered])) >= 2:
+        x, y = features[clustered], labels[clustered]
+        metrics["silhouette"] = sampled_silhouette(x, y, silhouette_sample_size, seed)
+        metrics["calinski_harabasz"] = float(calinski_harabasz_score(x, y))
+        metrics["davies_bouldin"] = float(davies_bouldin_score(x, y))
+    else:
+        metrics |= {"silhouette": -1.0, "calinski_harabasz": 0.0, "davies_bouldin": float("inf")}
+    metrics["stability"] = stability(fitted, features, seed, bootstraps, sample_fraction)
+    return metrics
+
+
+def sampled_silhouette(features: np.ndarray, labels: np.ndarray, sample_size: int, seed: int):
+    """Silhouette on a seeded sample (it is quadratic in rows); -1 with fewer than 2 clusters."""
+    if len(np.unique(labels)) < 2:
+        return -1.0
+    size = min(sample_size, len(features))
+    return float(silhouette_score(features, labels, sample_size=size, random_state=seed))
+
+
+def stability(
+    fitted: FittedClustering, features: np.ndarray, seed: int, bootstraps: int, fraction: float
+) -> float:
+    """Mean adjusted Rand index between the fit's labels and refits on seeded subsamples,
+    each refit labelling the whole table through its own assignment rule."""
+    reference = fitted.assign(features)
+    rng = np.random.default_rng(seed + 1)
+    scores = []
+    for _ in range(bootstraps):
+        rows = rng.choice(len(features), size=int(fraction * len(features)), replace=False)
+        refit = fit_clustering(fitted.spec, features[rows], seed + 1 + len(scores))
+        scores.append(adjusted_rand_score(reference, refit.assign(features)))
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+class ArchetypeModel(mlflow.pyfunc.PythonModel):
+    """MLflow pyfunc: z-score features in, archetype and map coordinates out."""
+
+    def __init__(self, fitted: FittedClustering, features: list[str], profiles: pd.DataFrame):
+        self.features = features
+        self.family = fitted.spec.family
+        self.clustering = fitted.without_training_data()
+        self.names = name_archetypes(profiles)
+        self.profiles = profiles.assign(ARCHETYPE_NAME=[self.names[int(i)] for i in profiles.index])
+        self.map_projection = _fit_map_projection(fitted)
+
+    def model_space(self, features: pd.DataFrame) -> np.ndarray:
+        """Where distances are measured: the features after the model's PCA, if any."""
+        return self.clustering.transform(features[self.features].to_numpy(dtype=float))
+
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        space = self.model_space(model_input)
+        labels = self.clustering.assign_in_space(space)
+        distances = self.clustering.distances(space)
+        position = np.searchsorted(self.clustering.cluster_ids, labels)
+        own = distances[np.arange(len(space)), position]
+        distances[np.arange(len(space)), position] = np.inf
+        runner_up = distances.min(axis=1)
+        # 1 when a point sits on its centroid, 0 when it is as close to another one
+        confidence = np.clip(1.0 - own / np.maximum(runner_up, 1e-12), 0.0, 1.0)
+        coordinates = self.map_projection.transform(space)
+        return pd.DataFrame(
+            {
+                "ARCHETYPE_ID": labels.astype("int64"),
+                "ARCHETYPE_NAME": [self.names[int(label)] for label in labels],
+                "CONFIDENCE": confidence,
+                "CENTROID_DISTANCE": own,
+                "MAP_X": coordinates[:, 0],
+                "MAP_Y": coordinates[:, 1],
+            },
+            index=model_input.index,
+        )
+
+
+def _fit_map_projection(fitted: FittedClustering):
+    """A linear 2-D map fitted once at training, so coordinates never move between runs:
+    the projection that best separates the archetypes (LDA), or PCA with too few of them."""
+    clustered = fitted.training_labels != NOISE
+    if len(fitted.cluster_ids) >= 3:
+        return LinearDiscriminantAnalysis(n_components=2).fit(
+            fitted.training_space[clustered], fitted.training_labels[clustered]
+        )
+    return PCA(n_components=2).fit(fitted.training_space)
+
+
+def centroid_profiles(features: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
+    """Mean z-score of every feature per cluster, noise left out: what names are read from."""
+    clustered = labels != NOISE
+    profiles = features[clustered].groupby(labels[clustered]).mean()
+    profiles.index.name = "ARCHETYPE_ID"
+    return profiles

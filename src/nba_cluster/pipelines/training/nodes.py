@@ -1,0 +1,179 @@
+"""Training nodes: search the candidates, each in a nested MLflow run, then register the best.
+
+kedro-mlflow opens the parent run for ``kedro run`` and logs the parameters; these nodes add
+one nested run per candidate and move the registry aliases with MLflow's client.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from mlflow import MlflowClient
+from mlflow.models import infer_signature
+
+from nba_cluster.models import (
+    ArchetypeModel,
+    centroid_profiles,
+    evaluate,
+    expand_search_space,
+    fit_clustering,
+    sampled_silhouette,
+)
+from nba_cluster.registry import (
+    CHALLENGER,
+    CHAMPION,
+    MODEL_NAME,
+    find_version,
+    load_version,
+    pip_requirements,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -> pd.DataFrame:
+    """Fit and score every candidate of the search space; one nested MLflow run each.
+
+    Returns the leaderboard: one row per candidate with its run, logged model and metrics.
+    """
+    features = training["features"]
+    table = player_features[features]
+    values = table.to_numpy(dtype=float)
+    specs = expand_search_space(training["search_space"], training["pca_components"])
+    logger.info("Searching %d candidates on %d player-seasons x %d features",
+                len(specs), len(values), len(features))  # fmt: skip
+    input_example = table.head(5)
+    rows = []
+    for index, spec in enumerate(specs, start=1):
+        started = time.perf_counter()
+        with mlflow.start_run(run_name=spec.name, nested=True) as run:
+            fitted = fit_clustering(spec, values, training["seed"])
+            metrics = evaluate(
+                fitted, values, seed=training["seed"], **training["evaluation"]
+            )
+            model = ArchetypeModel(fitted, features, centroid_profiles(table, fitted.training_labels))
+            mlflow.log_params({
+                "model_family": spec.family, "pca_components": spec.pca_components,
+                "seed": training["seed"], "n_rows": len(values), "n_features": len(features),
+                **spec.params,
+            })  # fmt: skip
+            mlflow.log_metrics(metrics)
+            model_info = mlflow.pyfunc.log_model(
+                name="model",
+                python_model=model,
+                signature=infer_signature(input_example, model.predict(None, input_example)),
+                input_example=input_example,
+                pip_requirements=pip_requirements(),
+            )
+        rows.append({"run_id": run.info.run_id, "model_uri": model_info.model_uri,
+                     "candidate": spec.name, "model_family": spec.family, **metrics})  # fmt: skip
+        logger.info("[%d/%d] %s: %d clusters, silhouette %.3f, stability %.3f (%.1f s)",
+                    index, len(specs), spec.name, metrics["n_clusters"], metrics["silhouette"],
+                    metrics["stability"], time.perf_counter() - started)  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def selection_score(silhouette: float, stability: float, weights: dict[str, float]) -> float:
+    return weights["silhouette"] * silhouette + weights["stability"] * stability
+
+
+def rank_candidates(leaderboard: pd.DataFrame, selection: dict[str, Any]) -> pd.DataFrame:
+    """The documented rule: a cluster count in range and little noise make a candidate
+    eligible; eligible ones are ranked by ``w_s x silhouette + w_a x stability``."""
+    low, high = selection["cluster_count_range"]
+    ranked = leaderboard.assign(
+        eligible=leaderboard["n_clusters"].between(low, high)
+        & (leaderboard["noise_share"] <= selection["max_noise_share"])
+        & np.isfinite(leaderboard["silhouette"]),
+        score=[
+            selection_score(sil, stab, selection["weights"])
+            for sil, stab in zip(leaderboard["silhouette"], leaderboard["stability"], strict=True)
+        ],
+    )
+    # candidate name breaks ties, so the same data and parameters give the same champion
+    return ranked.sort_values(["eligible", "score", "candidate"], ascending=[False, False, True],
+                              ignore_index=True)  # fmt: skip
+
+
+def register_best(
+    leaderboard: pd.DataFrame,
+    player_features: pd.DataFrame,
+    training: dict[str, Any],
+) -> dict[str, Any]:
+    """Register the run's best candidate; it becomes ``champion`` only if it scores at least
+    as well as the current champion on the same data, ``challenger`` otherwise."""
+    ranked = rank_candidates(leaderboard, training["selection"])
+    if not ranked["eligible"].iloc[0]:
+        raise ValueError(
+            "No candidate meets the selection rule "
+            f"({training['selection']}); widen the search space or the rule"
+        )
+    best = ranked.iloc[0]
+    client = MlflowClient()
+    current = find_version(CHAMPION)
+    version = mlflow.register_model(best["model_uri"], MODEL_NAME).version
+    candidate_score = float(best["score"])
+    decision = {
+        "candidate_version": version, "candidate_run_id": best["run_id"],
+        "candidate": best["candidate"], "candidate_score": candidate_score,
+        "previous_champion_version": None, "previous_champion_score": None,
+    }  # fmt: skip
+    if current is not None:
+        decision["previous_champion_version"] = current.version
+        decision["previous_champion_score"] = _score_champion(
+            current, player_features, training
+        )
+    promote = current is None or candidate_score >= decision["previous_champion_score"]
+    alias = CHAMPION if promote else CHALLENGER
+    client.set_registered_model_alias(MODEL_NAME, alias, version)
+    decision["alias"] = alias
+    logger.info(
+        "Registered %s version %s (%s, score %.4f) as %s%s", MODEL_NAME, version,
+        best["candidate"], candidate_score, alias,
+        "" if current is None else
+        f"; champion version {current.version} scores {decision['previous_champion_score']:.4f}",
+    )  # fmt: skip
+    mlflow.log_metrics({"candidate_score": candidate_score,
+                        **({"previous_champion_score": decision["previous_champion_score"]}
+                           if current is not None else {})})  # fmt: skip
+    mlflow.set_tags({"registry_decision": alias, "registered_version": version,
+                     "best_candidate": best["candidate"]})  # fmt: skip
+    _log_profiles(client, best["run_id"], best["model_uri"])
+    return decision
+
+
+def _score_champion(champion, player_features: pd.DataFrame, training: dict[str, Any]) -> float:
+    """The champion's score on today's data: its silhouette on these player-seasons, and the
+    stability measured when it was trained (a property of its method and parameters)."""
+    registered = load_version(champion)
+    features = player_features[registered.archetype_model.features]
+    labels = registered.model.predict(features)["ARCHETYPE_ID"].to_numpy()
+    values = player_features[training["features"]].to_numpy(dtype=float)
+    silhouette = sampled_silhouette(
+        values, labels, training["evaluation"]["silhouette_sample_size"], training["seed"]
+    )
+    stability = mlflow.get_run(champion.run_id).data.metrics.get("stability", 0.0)
+    return selection_score(float(silhouette), float(stability), training["selection"]["weights"])
+
+
+def _log_profiles(client: MlflowClient, run_id: str, model_uri: str) -> None:
+    """The centroid profile table and heatmap of the registered candidate, in its run."""
+    model: ArchetypeModel = mlflow.pyfunc.load_model(model_uri).unwrap_python_model()
+    profiles = model.profiles.set_index("ARCHETYPE_NAME")
+    client.log_table(run_id, data=profiles.reset_index(), artifact_file="archetype_profiles.json")
+    figure = Figure(figsize=(1.0 + 0.6 * profiles.shape[1], 1.0 + 0.5 * len(profiles)))
+    axes = figure.subplots()
+    image = axes.imshow(profiles.to_numpy(dtype=float), cmap="RdBu_r", vmin=-2, vmax=2)
+    axes.set_xticks(range(profiles.shape[1]), [c.removesuffix("_Z") for c in profiles.columns],
+                    rotation=60, ha="right")  # fmt: skip
+    axes.set_yticks(range(len(profiles)), profiles.index)
+    figure.colorbar(image, ax=axes, label="era-adjusted z-score")
+    axes.set_title("Archetype centroids")
+    figure.tight_layout()
+    client.log_figure(run_id, figure, "archetype_heatmap.png")

@@ -1,0 +1,70 @@
+"""The MLflow model registry as this project uses it: one model, two aliases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import mlflow
+from mlflow import MlflowClient
+from mlflow.entities.model_registry import ModelVersion
+from mlflow.exceptions import MlflowException
+from mlflow.pyfunc import PyFuncModel
+
+MODEL_NAME = "nba-player-archetypes"
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+
+
+class NoChampionError(LookupError):
+    """The registry has no champion yet."""
+
+
+def pip_requirements() -> list[str]:
+    """Pinned from this environment: MLflow's own inference of them re-imports the model in
+    a subprocess for every logged candidate, which costs seconds each."""
+    return [
+        f"{package}=={version(package)}"
+        for package in ("mlflow", "scikit-learn", "pandas", "numpy", "scipy", "cloudpickle")
+    ]
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    """A pyfunc model with the registry version it was loaded from."""
+
+    model: PyFuncModel
+    version: str
+    run_id: str
+
+    @property
+    def archetype_model(self):
+        return self.model.unwrap_python_model()
+
+
+def find_version(alias: str = CHAMPION, model_name: str = MODEL_NAME) -> ModelVersion | None:
+    """The version an alias points at, or None when there is no such alias (or model) yet."""
+    try:
+        return MlflowClient().get_model_version_by_alias(model_name, alias)
+    except MlflowException as error:
+        if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
+            return None
+        raise
+
+
+def load_version(model_version: ModelVersion) -> RegisteredModel:
+    uri = f"models:/{model_version.name}/{model_version.version}"
+    return RegisteredModel(mlflow.pyfunc.load_model(uri), str(model_version.version),
+                           model_version.run_id)  # fmt: skip
+
+
+def load_by_alias(alias: str = CHAMPION, model_name: str = MODEL_NAME) -> RegisteredModel:
+    """Resolve the alias once and load exactly that version, so the version reported is the
+    version used even if training moves the alias meanwhile."""
+    model_version = find_version(alias, model_name)
+    if model_version is None:
+        raise NoChampionError(
+            f"No '{model_name}@{alias}' in the MLflow registry at {mlflow.get_tracking_uri()}: "
+            "run the training pipeline first (kedro run --pipeline training)"
+        )
+    return load_version(model_version)
