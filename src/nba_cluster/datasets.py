@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kedro.io import AbstractDataset
+
+if TYPE_CHECKING:
+    from nba_cluster.registry import RegisteredModel
 
 
 class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
@@ -72,3 +75,28 @@ class PartitionKeysDataset(AbstractDataset[None, set[str]]):
 
     def _describe(self) -> dict[str, Any]:
         return {"path": str(PurePosixPath(self._path)), "filename_suffix": self._suffix}
+
+
+class RegisteredModelDataset(AbstractDataset[None, "RegisteredModel"]):
+    """Read-only: the registered model an alias points at, with its version.
+
+    kedro-mlflow's ``MlflowModelRegistryDataset`` loads ``models:/name@alias`` but does not
+    say which version it got; this one resolves the alias once and reports it, and says
+    "run the training pipeline first" when there is no champion yet.
+    """
+
+    def __init__(self, model_name: str, alias: str, metadata: dict | None = None) -> None:
+        self._model_name = model_name
+        self._alias = alias
+        self.metadata = metadata
+
+    def load(self) -> RegisteredModel:
+        from nba_cluster.registry import load_by_alias  # MLflow is slow to import
+
+        return load_by_alias(self._alias, self._model_name)
+
+    def save(self, data: None) -> None:
+        raise NotImplementedError("Models are registered by the training pipeline")
+
+    def _describe(self) -> dict[str, Any]:
+        return {"model_name": self._model_name, "alias": self._alias}

@@ -2,6 +2,10 @@
 
 from omegaconf.resolvers import oc
 
+from nba_cluster.hooks import TrackingServerCheck
+
+HOOKS = (TrackingServerCheck(),)
+
 # `oc.env` only works in credentials by default; parameters, catalog and mlflow.yml need it
 # for NBA_STATS_BASE_URL and MLFLOW_TRACKING_URI.
 CONFIG_LOADER_ARGS = {

@@ -1,0 +1,5 @@
+"""Label every player-season with the registered champion."""
+
+from .pipeline import create_pipeline
+
+__all__ = ["create_pipeline"]

@@ -1,0 +1,40 @@
+"""Inference nodes: the champion labels every player-season, seasons it never saw included."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from nba_cluster.registry import RegisteredModel
+from nba_cluster.similarity import vectors_frame
+
+logger = logging.getLogger(__name__)
+
+
+def label_player_seasons(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.DataFrame:
+    """``player_features`` plus the archetype, its confidence, the distance to its centroid,
+    the map coordinates and the model version that labelled it."""
+    features = player_features[champion.archetype_model.features]
+    labels = champion.model.predict(features)
+    labelled = pd.concat([player_features, labels.set_index(player_features.index)], axis=1)
+    labelled["MODEL_VERSION"] = champion.version
+    logger.info("Labelled %d player-seasons with %s version %s (%d archetypes)", len(labelled),
+                "the champion", champion.version, labelled["ARCHETYPE_ID"].nunique())  # fmt: skip
+    return labelled
+
+
+def summarize_archetypes(champion: RegisteredModel, player_archetypes: pd.DataFrame) -> pd.DataFrame:
+    """One row per archetype: name, size in today's table, centroid z-scores from training."""
+    profiles = champion.archetype_model.profiles
+    sizes = player_archetypes.groupby("ARCHETYPE_ID").size()
+    summary = profiles.assign(SIZE=sizes.reindex(profiles.index).fillna(0).astype("int64"),
+                              MODEL_VERSION=champion.version)  # fmt: skip
+    return summary.reset_index()
+
+
+def build_similarity_vectors(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.DataFrame:
+    """Each player-season's position in the champion's model space: the input of the
+    similar-players search (``nba_cluster.similarity.SimilarityIndex``)."""
+    vectors = champion.archetype_model.model_space(player_features)
+    return vectors_frame(player_features, vectors)
