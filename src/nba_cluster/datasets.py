@@ -33,6 +33,7 @@ class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
             dir=self._filepath.parent, prefix=f".{self._filepath.name}.", suffix=".tmp"
         )
         try:
+            os.fchmod(handle, 0o644)  # mkstemp's 0600 would lock out other users and containers
             with os.fdopen(handle, "wb") as tmp:
                 tmp.write(data)
                 tmp.flush()
@@ -77,12 +78,14 @@ class PartitionKeysDataset(AbstractDataset[None, set[str]]):
         return {"path": str(PurePosixPath(self._path)), "filename_suffix": self._suffix}
 
 
-class RegisteredModelDataset(AbstractDataset[None, "RegisteredModel"]):
-    """Read-only: the registered model an alias points at, with its version.
+class RegisteredModelDataset(AbstractDataset[dict, "RegisteredModel"]):
+    """The MLflow registry as a Kedro dataset: load the version an alias points at, save a
+    registry decision.
 
-    kedro-mlflow's ``MlflowModelRegistryDataset`` loads ``models:/name@alias`` but does not
-    say which version it got; this one resolves the alias once and reports it, and says
-    "run the training pipeline first" when there is no champion yet.
+    Loading resolves the alias once and loads exactly that version, so the version reported
+    is the one used, and says "run the training pipeline first" when there is none. Saving
+    a decision (``{"version": ..., "alias": ...}`` from training) moves the alias it names;
+    that is also what orders inference after training in ``__default__``.
     """
 
     def __init__(self, model_name: str, alias: str, metadata: dict | None = None) -> None:
@@ -95,8 +98,10 @@ class RegisteredModelDataset(AbstractDataset[None, "RegisteredModel"]):
 
         return load_by_alias(self._alias, self._model_name)
 
-    def save(self, data: None) -> None:
-        raise NotImplementedError("Models are registered by the training pipeline")
+    def save(self, data: dict) -> None:
+        from mlflow import MlflowClient
+
+        MlflowClient().set_registered_model_alias(self._model_name, data["alias"], data["version"])
 
     def _describe(self) -> dict[str, Any]:
         return {"model_name": self._model_name, "alias": self._alias}

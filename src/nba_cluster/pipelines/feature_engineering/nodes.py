@@ -125,7 +125,9 @@ def _shrunk_rate(made: pd.Series, attempted: pd.Series, season: pd.Series, prior
     league_rate = made.groupby(season).transform("sum") / attempted.groupby(season).transform(
         "sum"
     ).replace(0, np.nan)
-    return (made + prior * league_rate.fillna(0.0)) / (attempted + prior)
+    league_rate = league_rate.fillna(0.0)
+    # with no attempts (and no prior) a player's rate is the league's: no information
+    return ((made + prior * league_rate) / (attempted + prior)).fillna(league_rate)
 
 
 def standardize_within_season(features: pd.DataFrame, z_clip: float) -> pd.DataFrame:
@@ -191,6 +193,6 @@ def validate_player_features(table: pd.DataFrame, z_clip: float) -> pd.DataFrame
     if np.isinf(numeric.to_numpy(dtype=float)).any():
         raise ValueError(f"player_features has inf in {list(numeric.columns[np.isinf(numeric).any()])}")
     try:
-        return _player_features_schema(z_clip).validate(table, lazy=True)
+        return _player_features_schema(z_clip).validate(table.reset_index(drop=True), lazy=True)
     except pa.errors.SchemaErrors as errors:
         raise ValueError(f"player_features breaks its contract: {summarize_schema_errors(errors)}") from None

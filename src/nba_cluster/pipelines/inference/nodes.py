@@ -12,7 +12,20 @@ from nba_cluster.similarity import vectors_frame
 logger = logging.getLogger(__name__)
 
 
-def label_player_seasons(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.DataFrame:
+def label_player_seasons(
+    champion: RegisteredModel, player_features: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Everything the champion says about the player-seasons, from one load of the model:
+    the labelled table, the archetype profiles and the similarity vectors."""
+    labelled = _labelled(champion, player_features)
+    return (
+        labelled,
+        _archetype_profiles(champion, labelled),
+        _similarity_vectors(champion, player_features),
+    )
+
+
+def _labelled(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.DataFrame:
     """``player_features`` plus the archetype, its confidence, the distance to its centroid,
     the map coordinates and the model version that labelled it."""
     features = player_features[champion.archetype_model.features]
@@ -24,7 +37,7 @@ def label_player_seasons(champion: RegisteredModel, player_features: pd.DataFram
     return labelled
 
 
-def summarize_archetypes(champion: RegisteredModel, player_archetypes: pd.DataFrame) -> pd.DataFrame:
+def _archetype_profiles(champion: RegisteredModel, player_archetypes: pd.DataFrame) -> pd.DataFrame:
     """One row per archetype: name, size in today's table, centroid z-scores from training."""
     profiles = champion.archetype_model.profiles
     sizes = player_archetypes.groupby("ARCHETYPE_ID").size()
@@ -33,7 +46,7 @@ def summarize_archetypes(champion: RegisteredModel, player_archetypes: pd.DataFr
     return summary.reset_index()
 
 
-def build_similarity_vectors(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.DataFrame:
+def _similarity_vectors(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.DataFrame:
     """Each player-season's position in the champion's model space: the input of the
     similar-players search (``nba_cluster.similarity.SimilarityIndex``)."""
     vectors = champion.archetype_model.model_space(player_features)

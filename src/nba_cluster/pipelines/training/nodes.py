@@ -105,9 +105,13 @@ def register_best(
     leaderboard: pd.DataFrame,
     player_features: pd.DataFrame,
     training: dict[str, Any],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Register the run's best candidate; it becomes ``champion`` only if it scores at least
-    as well as the current champion on the same data, ``challenger`` otherwise."""
+    as well as the current champion on the same data, ``challenger`` otherwise.
+
+    Returns the decision twice: as a report, and for the registry dataset, whose save moves
+    the alias.
+    """
     ranked = rank_candidates(leaderboard, training["selection"])
     if not ranked["eligible"].iloc[0]:
         raise ValueError(
@@ -131,8 +135,7 @@ def register_best(
         )
     promote = current is None or candidate_score >= decision["previous_champion_score"]
     alias = CHAMPION if promote else CHALLENGER
-    client.set_registered_model_alias(MODEL_NAME, alias, version)
-    decision["alias"] = alias
+    decision |= {"alias": alias, "version": version}
     logger.info(
         "Registered %s version %s (%s, score %.4f) as %s%s", MODEL_NAME, version,
         best["candidate"], candidate_score, alias,
@@ -145,7 +148,7 @@ def register_best(
     mlflow.set_tags({"registry_decision": alias, "registered_version": version,
                      "best_candidate": best["candidate"]})  # fmt: skip
     _log_profiles(client, best["run_id"], best["model_uri"])
-    return decision
+    return decision, decision
 
 
 def _score_champion(champion, player_features: pd.DataFrame, training: dict[str, Any]) -> float:

@@ -15,7 +15,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=register_best,
                 inputs=["candidate_leaderboard", "player_features", "params:training"],
-                outputs="registry_decision",
+                outputs=["registry_decision", "champion_model"],
                 name="register_best_node",
             ),
         ]

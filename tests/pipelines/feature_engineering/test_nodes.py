@@ -1,0 +1,393 @@
+"""Feature-engineering nodes on small hand-made tables whose results are worked out by hand."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nba_cluster.nba_stats import COUNT_COLUMNS, SEASON_TYPES, partition_key
+from nba_cluster.pipelines.feature_engineering.nodes import (
+    DISPLAY_COLUMNS,
+    RATE_FEATURES,
+    assemble_season_totals,
+    combine_season_types,
+    compute_rate_features,
+    standardize_within_season,
+    validate_player_features,
+)
+from nba_cluster.stats_replay import response_body, synthetic_responses
+
+REGULAR, PLAYOFFS = SEASON_TYPES
+PLAYERS_PER_SEASON = 60  # synthetic_responses: 5 archetypes x 12 players, half in the playoffs
+Z_COLUMNS = [f"{feature}_Z" for feature in RATE_FEATURES]
+
+
+# --- assemble_season_totals ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def league() -> dict:
+    return synthetic_responses(["2003-04", "2004-05", "2005-06", "2006-07"])
+
+
+def stored(responses: dict) -> dict:
+    """What PartitionedDataset hands a node: partition key -> function loading the body."""
+    return {
+        partition_key(season, season_type): (lambda body=body: body)
+        for (season, season_type), body in responses.items()
+    }
+
+
+def must_not_load() -> bytes:
+    raise AssertionError("a partition outside the configured range was loaded")
+
+
+def test_assemble_keeps_only_the_configured_seasons_and_season_types(league):
+    in_range = {("2004-05", REGULAR), ("2005-06", REGULAR)}
+    partitions = {
+        partition_key(*response): (
+            (lambda body=body: body) if response in in_range else must_not_load
+        )
+        for response, body in league.items()
+    }
+    ingestion = {"first_season": "2004-05", "last_season": "2005-06", "season_types": [REGULAR]}
+
+    totals = assemble_season_totals(partitions, ingestion)
+
+    assert set(zip(totals["SEASON"], totals["SEASON_TYPE"], strict=True)) == in_range
+    assert len(totals) == 2 * PLAYERS_PER_SEASON
+
+
+def test_assemble_reads_both_season_types(league):
+    ingestion = {"first_season": "2003-04", "last_season": "2003-04", "season_types": SEASON_TYPES}
+    totals = assemble_season_totals(stored(league), ingestion)
+    assert totals["SEASON_TYPE"].value_counts().to_dict() == {
+        REGULAR: PLAYERS_PER_SEASON,
+        PLAYOFFS: PLAYERS_PER_SEASON // 2,
+    }
+
+
+@pytest.mark.parametrize(
+    "on_disk",
+    [{}, {"1999-00_regular_season": must_not_load}],
+    ids=["nothing-on-disk", "only-other-seasons"],
+)
+def test_assemble_without_responses_in_range_says_to_run_ingestion(on_disk):
+    ingestion = {"first_season": "2004-05", "last_season": "2005-06", "season_types": [REGULAR]}
+    with pytest.raises(ValueError, match="run the ingestion pipeline first") as error:
+        assemble_season_totals(on_disk, ingestion)
+    assert "No raw responses on disk for 2004-05..2005-06" in str(error.value)
+
+
+def test_assemble_adds_team_count_when_responses_lack_it(league):
+    # Responses recorded before 2023 have no TEAM_COUNT column.
+    payload = json.loads(league[("2003-04", REGULAR)])
+    table = pd.DataFrame(
+        payload["resultSets"][0]["rowSet"], columns=payload["resultSets"][0]["headers"]
+    )
+    old_body = response_body("2003-04", REGULAR, table.drop(columns="TEAM_COUNT"))
+    ingestion = {"first_season": "2003-04", "last_season": "2003-04", "season_types": [REGULAR]}
+
+    totals = assemble_season_totals({"2003-04_regular_season": lambda: old_body}, ingestion)
+
+    assert totals["TEAM_COUNT"].isna().all()
+    assert len(totals) == PLAYERS_PER_SEASON
+
+
+# --- combine_season_types -----------------------------------------------------------------
+
+
+def totals_row(player_id: int, season_type: str, season: str = "2010-11", **values) -> dict:
+    """One row of ``season_totals``: zero counts unless given."""
+    return {
+        "PLAYER_ID": player_id, "PLAYER_NAME": f"Player {player_id}", "SEASON": season,
+        "SEASON_TYPE": season_type, "TEAM_ABBREVIATION": "BOS", "TEAM_COUNT": np.nan,
+        "AGE": 25.0, "MIN": 0.0, **dict.fromkeys(COUNT_COLUMNS, 0.0), **values,
+    }  # fmt: skip
+
+
+def one_player(combined: pd.DataFrame, player_id: int) -> pd.Series:
+    (row,) = combined[combined["PLAYER_ID"] == player_id].to_dict("records")
+    return pd.Series(row)
+
+
+def test_combine_adds_weighted_playoffs_to_the_regular_season():
+    totals = pd.DataFrame([
+        totals_row(1, REGULAR, GP=70.0, MIN=2000.0, PTS=1000.0, AST=300.0, FG3A=150.0),
+        totals_row(1, PLAYOFFS, GP=10.0, MIN=400.0, PTS=240.0, AST=50.0, FG3A=40.0),
+    ])  # fmt: skip
+
+    player = one_player(combine_season_types(totals, playoff_weight=0.5), 1)
+
+    assert player["MIN"] == 2000.0 + 0.5 * 400.0
+    assert player["PTS"] == 1000.0 + 0.5 * 240.0
+    assert player["AST"] == 300.0 + 0.5 * 50.0
+    assert player["FG3A"] == 150.0 + 0.5 * 40.0
+    assert player["GP"] == 70.0  # regular-season games: min_games is a regular-season bar
+    assert player["PLAYOFF_GP"] == 10.0
+    assert player["PLAYOFF_MIN"] == 400.0  # as played, not weighted
+
+
+def test_a_playoff_weight_of_zero_ignores_the_playoffs():
+    regular = totals_row(1, REGULAR, GP=70.0, MIN=2000.0, PTS=1000.0, STL=80.0)
+    totals = pd.DataFrame([regular, totals_row(1, PLAYOFFS, GP=10.0, MIN=400.0, PTS=240.0)])
+
+    player = one_player(combine_season_types(totals, playoff_weight=0.0), 1)
+
+    for column in ["MIN", *COUNT_COLUMNS]:
+        assert player[column] == regular[column], column
+    assert player["PLAYOFF_GP"] == 10.0
+
+
+def test_team_and_age_come_from_the_regular_season():
+    totals = pd.DataFrame([
+        totals_row(1, REGULAR, TEAM_ABBREVIATION="HOU", AGE=30.0, GP=50.0, MIN=1500.0),
+        totals_row(1, PLAYOFFS, TEAM_ABBREVIATION="LAL", AGE=31.0, GP=12.0, MIN=300.0),
+    ])  # fmt: skip
+
+    player = one_player(combine_season_types(totals, playoff_weight=1.0), 1)
+
+    assert (player["TEAM_ABBREVIATION"], player["AGE"]) == ("HOU", 30.0)
+
+
+def test_players_in_one_table_only_keep_one_row_each():
+    totals = pd.DataFrame([
+        totals_row(1, REGULAR, GP=60.0, MIN=1500.0, PTS=600.0),
+        totals_row(2, PLAYOFFS, GP=4.0, MIN=40.0, PTS=10.0, TEAM_ABBREVIATION="MIA"),
+        totals_row(1, REGULAR, season="2011-12", GP=30.0, MIN=700.0, PTS=250.0),
+    ])  # fmt: skip
+
+    combined = combine_season_types(totals, playoff_weight=2.0)
+
+    assert sorted(zip(combined["PLAYER_ID"], combined["SEASON"], strict=True)) == [
+        (1, "2010-11"), (1, "2011-12"), (2, "2010-11"),
+    ]  # fmt: skip
+    regular_only = one_player(combined[combined["SEASON"] == "2010-11"], 1)
+    assert (regular_only["MIN"], regular_only["PTS"]) == (1500.0, 600.0)
+    assert (regular_only["PLAYOFF_GP"], regular_only["PLAYOFF_MIN"]) == (0.0, 0.0)
+    playoffs_only = one_player(combined, 2)
+    assert (playoffs_only["MIN"], playoffs_only["PTS"]) == (80.0, 20.0)
+    assert (playoffs_only["GP"], playoffs_only["PLAYOFF_GP"]) == (0.0, 4.0)
+    assert playoffs_only["TEAM_ABBREVIATION"] == "MIA"
+
+
+# --- compute_rate_features ----------------------------------------------------------------
+
+# 1440 minutes is 40 x 36, so every per-36 figure is the total divided by 40.
+TYPICAL_SEASON = {
+    "GP": 60.0, "MIN": 1440.0, "PTS": 800.0, "FGM": 288.0, "FGA": 640.0, "FG3M": 64.0,
+    "FG3A": 160.0, "FTM": 150.0, "FTA": 192.0, "OREB": 40.0, "DREB": 200.0, "AST": 200.0,
+    "TOV": 80.0, "STL": 48.0, "BLK": 20.0, "PF": 100.0, "PFD": 120.0,
+}  # fmt: skip
+
+
+def player_season(player_id: int, season: str = "2010-11", **values) -> dict:
+    return {"PLAYER_ID": player_id, "SEASON": season, **TYPICAL_SEASON, **values}
+
+
+def rates(rows: list[dict], min_minutes=500, min_games=10, prior_attempts=0.0) -> pd.DataFrame:
+    return compute_rate_features(pd.DataFrame(rows), min_minutes, min_games, prior_attempts)
+
+
+def test_rates_keep_player_seasons_at_or_above_both_thresholds():
+    rows = [
+        player_season(1, MIN=499.0),
+        player_season(2, MIN=500.0, GP=10.0),
+        player_season(3, GP=9.0),
+        player_season(4),
+    ]
+    assert sorted(rates(rows)["PLAYER_ID"]) == [2, 4]
+
+
+def test_per_36_and_shot_mix_of_a_hand_computed_season():
+    player = rates([player_season(1)]).iloc[0]
+
+    expected_per36 = {
+        "PTS": 20.0, "FGA": 16.0, "FG3M": 1.6, "FTA": 4.8, "OREB": 1.0, "DREB": 5.0,
+        "AST": 5.0, "TOV": 2.0, "STL": 1.2, "BLK": 0.5, "PF": 2.5, "PFD": 3.0,
+    }  # fmt: skip
+    for stat, value in expected_per36.items():
+        assert player[f"{stat}_PER36"] == pytest.approx(value), stat
+    assert player["FG3A_SHARE"] == pytest.approx(160 / 640)
+    assert player["FTA_RATE"] == pytest.approx(192 / 640)
+    assert player["FG2_PCT"] == pytest.approx((288 - 64) / (640 - 160))
+    assert player["FG3_PCT"] == pytest.approx(64 / 160)
+    assert player["TS_PCT"] == pytest.approx(800 / (2 * (640 + 0.44 * 192)))
+    assert player["AST_TOV"] == pytest.approx((200 + 1) / (80 + 1))
+
+
+def test_no_field_goal_attempts_give_zero_shares_not_nan():
+    non_shooter = player_season(2, FGM=0.0, FGA=0.0, FG3M=0.0, FG3A=0.0, FTA=4.0, PTS=3.0)
+    player = one_player(rates([player_season(1), non_shooter], prior_attempts=50.0), 2)
+
+    assert player["FG3A_SHARE"] == 0.0
+    assert player["FTA_RATE"] == 0.0
+    # with no attempts of his own, a shooter is assumed to shoot at the league rate
+    assert player["FG3_PCT"] == pytest.approx(64 / 160)
+    assert player["FG2_PCT"] == pytest.approx((288 - 64) / (640 - 160))
+
+
+def test_shooting_is_shrunk_toward_the_same_seasons_league_rate():
+    rows = [
+        player_season(1, FG3M=2.0, FG3A=3.0),  # a centre's 2-for-3 from deep
+        player_season(2, FG3M=99.0, FG3A=250.0),  # a high-volume shooter
+        player_season(3, season="2011-12", FG3M=10.0, FG3A=100.0),  # another season's league
+    ]
+    league_rate = (2 + 99) / (3 + 250)
+
+    table = rates(rows, prior_attempts=50.0)
+
+    centre, shooter = one_player(table, 1), one_player(table, 2)
+    assert centre["FG3_PCT"] == pytest.approx((2 + 50 * league_rate) / (3 + 50))
+    assert centre["FG3_PCT"] < 0.45  # not read as elite shooting
+    assert shooter["FG3_PCT"] == pytest.approx((99 + 50 * league_rate) / (250 + 50))
+    assert abs(shooter["FG3_PCT"] - 99 / 250) < 0.005  # volume speaks for itself
+
+
+def test_fouls_drawn_of_a_season_that_did_not_record_them_are_missing_not_zero():
+    rows = [
+        player_season(1, season="2003-04", PFD=0.0),
+        player_season(2, season="2003-04", PFD=0.0),
+        player_season(3, season="2003-04", PFD=50.0),
+        player_season(4, season="2006-07", PFD=80.0),
+        player_season(5, season="2006-07", PFD=60.0),
+        player_season(6, season="2006-07", PFD=0.0),
+    ]
+
+    table = rates(rows).set_index("PLAYER_ID")
+
+    assert table["PFD_RECORDED"].to_dict() == {1: False, 2: False, 3: False, 4: True, 5: True,
+                                               6: True}  # fmt: skip
+    assert table.loc[[1, 2, 3], "PFD_PER36"].isna().all()
+    assert table.loc[6, "PFD_PER36"] == 0.0  # a real zero in a season that records fouls drawn
+    assert table.loc[4, "PFD_PER36"] == pytest.approx(80.0 / 40)
+
+
+# --- standardize_within_season ------------------------------------------------------------
+
+
+def rate_table(season: str, values: np.ndarray, first_id: int = 1) -> pd.DataFrame:
+    """``compute_rate_features`` output for one season: one row of RATE_FEATURES per player."""
+    players = len(values)
+    table = pd.DataFrame(values, columns=RATE_FEATURES)
+    display = {
+        "PLAYER_ID": range(first_id, first_id + players),
+        "PLAYER_NAME": [f"Player {first_id + index}" for index in range(players)],
+        "SEASON": season, "TEAM_ABBREVIATION": "BOS", "TEAM_COUNT": np.nan, "AGE": 27.0,
+        "GP": 60.0, "PLAYOFF_GP": 0.0, "MIN": 1500.0, "PLAYOFF_MIN": 0.0,
+        "PFD_RECORDED": True,
+    }  # fmt: skip
+    return pd.concat([pd.DataFrame(display), table], axis=1)[DISPLAY_COLUMNS + RATE_FEATURES]
+
+
+def random_rates(players: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(0.1, 0.9, size=(players, len(RATE_FEATURES)))
+
+
+def test_z_scores_are_taken_within_each_season():
+    values = random_rates(30, seed=1)
+    # A later era with every rate scaled and shifted: its z-scores must be the same.
+    features = pd.concat([
+        rate_table("1998-99", values),
+        rate_table("2020-21", 3 * values + 5, first_id=100),
+    ])  # fmt: skip
+
+    table = standardize_within_season(features, z_clip=10.0)
+
+    assert list(table.columns) == DISPLAY_COLUMNS + RATE_FEATURES + Z_COLUMNS
+    for _, season in table.groupby("SEASON"):
+        assert season[Z_COLUMNS].mean().abs().max() < 1e-9
+        assert season[Z_COLUMNS].std().to_numpy() == pytest.approx(1.0)
+    old, new = (season[Z_COLUMNS].to_numpy() for _, season in table.groupby("SEASON"))
+    assert new == pytest.approx(old)
+
+
+def test_the_same_rate_is_high_in_one_era_and_low_in_another():
+    old_era, new_era = random_rates(20, seed=2), random_rates(20, seed=3)
+    share = RATE_FEATURES.index("FG3A_SHARE")
+    old_era[:, share] = np.linspace(0.0, 0.2, 20)
+    new_era[:, share] = np.linspace(0.3, 0.6, 20)
+    old_era[0, share] = new_era[0, share] = 0.25
+    features = pd.concat([rate_table("1998-99", old_era), rate_table("2020-21", new_era)])
+
+    table = standardize_within_season(features, z_clip=5.0)
+
+    first_players = table[table["PLAYER_ID"] == 1].set_index("SEASON")["FG3A_SHARE_Z"]
+    assert first_players["1998-99"] > 1.0
+    assert first_players["2020-21"] < -1.0
+
+
+def test_extreme_z_scores_are_clipped():
+    values = random_rates(20, seed=4)
+    blocks = RATE_FEATURES.index("BLK_PER36")
+    values[0, blocks] = 100.0  # alone, about 4.2 standard deviations above the rest
+    table = standardize_within_season(rate_table("2010-11", values), z_clip=3.0)
+
+    assert table["BLK_PER36_Z"].max() == 3.0
+    assert table["BLK_PER36_Z"].min() >= -3.0
+    assert table[Z_COLUMNS].abs().max().max() == 3.0
+
+
+def test_unrecorded_fouls_drawn_score_zero():
+    unrecorded = rate_table("2003-04", random_rates(10, seed=5)).assign(
+        PFD_PER36=np.nan, PFD_RECORDED=False
+    )
+    recorded = rate_table("2006-07", random_rates(10, seed=6), first_id=100)
+
+    table = standardize_within_season(pd.concat([unrecorded, recorded]), z_clip=5.0)
+
+    old = table[table["SEASON"] == "2003-04"]
+    assert (old["PFD_PER36_Z"] == 0.0).all()
+    assert old["PFD_PER36"].isna().all()  # the rate itself stays missing, not a fake zero
+    assert table.loc[table["SEASON"] == "2006-07", "PFD_PER36_Z"].std() == pytest.approx(1.0)
+
+
+# --- validate_player_features -------------------------------------------------------------
+
+
+@pytest.fixture
+def valid_features() -> pd.DataFrame:
+    features = pd.concat([
+        rate_table("2003-04", random_rates(10, seed=7)),
+        rate_table("2004-05", random_rates(10, seed=8)),
+    ])  # fmt: skip
+    return standardize_within_season(features, z_clip=5.0)
+
+
+def test_valid_features_pass_unchanged(valid_features):
+    checked = validate_player_features(valid_features, z_clip=5.0)
+    pd.testing.assert_frame_equal(checked, valid_features)
+
+
+def test_nan_in_a_model_feature_is_rejected(valid_features):
+    valid_features.loc[3, "FG3A_SHARE_Z"] = np.nan
+    with pytest.raises(ValueError, match="column FG3A_SHARE_Z: not_nullable"):
+        validate_player_features(valid_features, z_clip=5.0)
+
+
+def test_inf_is_rejected_naming_the_column(valid_features):
+    valid_features.loc[3, "AST_TOV"] = np.inf
+    with pytest.raises(ValueError, match=r"inf in \['AST_TOV'\]"):
+        validate_player_features(valid_features, z_clip=5.0)
+
+
+def test_a_duplicate_player_season_is_rejected(valid_features):
+    twice = pd.concat([valid_features, valid_features.iloc[[0]]], ignore_index=True)
+    with pytest.raises(ValueError, match="uniqueness") as error:
+        validate_player_features(twice, z_clip=5.0)
+    assert "column PLAYER_ID" in str(error.value)
+    assert "column SEASON" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("FG3A_SHARE", 1.2), ("TS_PCT", -0.1), ("PTS_PER36", 95.0), ("AGE", 61.0),
+     ("BLK_PER36_Z", 5.5)],
+)  # fmt: skip
+def test_out_of_range_values_are_rejected_naming_the_column(valid_features, column, value):
+    valid_features.loc[3, column] = value
+    with pytest.raises(ValueError, match=f"column {column}: in_range"):
+        validate_player_features(valid_features, z_clip=5.0)
