@@ -38,6 +38,8 @@ PROTOTYPES: dict[str, dict[str, float]] = {
     "Defensive stopper": {"STL_PER36": 1.5, "PF_PER36": 0.6, "PTS_PER36": -0.8, "AST_TOV": -0.3},
     "Energy rebounder": {"OREB_PER36": 2.0, "DREB_PER36": 1.2, "PTS_PER36": -0.8, "PF_PER36": 0.8,
                          "FG3A_SHARE": -0.8},
+    "Two-way forward": {"FG2_PCT": 0.5, "OREB_PER36": 0.3, "DREB_PER36": 0.3, "AST_PER36": -0.4,
+                        "FG3_PCT": -0.2, "AST_TOV": -0.3},
     "Low-usage role player": {"PTS_PER36": -1.2, "TS_PCT": -0.6, "AST_PER36": -0.4,
                               "TOV_PER36": -0.5},
 }  # fmt: skip
