@@ -25,10 +25,11 @@ SMALL_SEARCH = {
     "training.search_space.agglomerative_ward.n_clusters": [5],
     "training.search_space.hdbscan.min_cluster_size": [15],
     "training.evaluation.bootstraps": 2,
+    "training.selection.cluster_count_range": [4, 8],  # the synthetic league has 5 roles
 }
-WORSE_SEARCH = {**SMALL_SEARCH, "training.search_space.kmeans.n_clusters": [12],
-                "training.search_space.gaussian_mixture.n_components": [12],
-                "training.search_space.agglomerative_ward.n_clusters": [12],
+WORSE_SEARCH = {**SMALL_SEARCH, "training.search_space.kmeans.n_clusters": [8],
+                "training.search_space.gaussian_mixture.n_components": [8],
+                "training.search_space.agglomerative_ward.n_clusters": [8],
                 "training.search_space.hdbscan.min_cluster_size": [400]}  # fmt: skip
 
 
