@@ -35,8 +35,12 @@ def test_fixture_league_end_to_end(project, replay):
     assert table.filter(like="_Z").notna().all().all()
     # fouls drawn exist from 2005-06 only, and are never faked as zeros before
     recorded = table.groupby("SEASON")["PFD_RECORDED"].all()
-    assert recorded.to_dict() == {"2003-04": False, "2004-05": False, "2005-06": True,
-                                  "2006-07": True}  # fmt: skip
+    assert recorded.to_dict() == {
+        "2003-04": False,
+        "2004-05": False,
+        "2005-06": True,
+        "2006-07": True,
+    }
     assert table.loc[~table["PFD_RECORDED"], "PFD_PER36"].isna().all()
 
 
@@ -46,9 +50,11 @@ def test_second_run_fetches_only_what_is_missing(project, replay):
     replay.requests.clear()
     run_kedro(project, "ingestion", fixture_params(replay))
     assert sorted(replay.requests) == [
-        ("2005-06", "Playoffs"), ("2005-06", "Regular Season"),
-        ("2006-07", "Playoffs"), ("2006-07", "Regular Season"),
-    ]  # fmt: skip
+        ("2005-06", "Playoffs"),
+        ("2005-06", "Regular Season"),
+        ("2006-07", "Playoffs"),
+        ("2006-07", "Regular Season"),
+    ]
     replay.requests.clear()
     run_kedro(project, "ingestion", fixture_params(replay, **{"ingestion.refresh": True}))
     assert len(replay.requests) == 8
@@ -88,10 +94,21 @@ def test_cli_exits_non_zero_with_one_clear_message(project, replay):
     replay.script = ["hang"] * 3
     params = fixture_params(replay, **{"ingestion.last_season": "2003-04"})
     result = subprocess.run(
-        [sys.executable, "-m", "kedro", "run", "--pipeline", "ingestion",
-         "--params", ",".join(f"{key}={value}" for key, value in params.items())],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "kedro",
+            "run",
+            "--pipeline",
+            "ingestion",
+            "--params",
+            ",".join(f"{key}={value}" for key, value in params.items()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0
     output = " ".join((result.stdout + result.stderr).split())
     assert "StatsApiError: Could not fetch 2003-04 Regular Season after 3 attempts" in output

@@ -38,9 +38,12 @@ def test_season_range_is_inclusive_and_validated():
 
 @pytest.mark.parametrize(
     ("today", "expected"),
-    [(dt.date(2026, 11, 23), "2025-26"), (dt.date(2026, 3, 1), "2024-25"),
-     (dt.date(2025, 7, 1), "2024-25")],
-)  # fmt: skip
+    [
+        (dt.date(2026, 11, 23), "2025-26"),
+        (dt.date(2026, 3, 1), "2024-25"),
+        (dt.date(2025, 7, 1), "2024-25"),
+    ],
+)
 def test_latest_completed_season_waits_for_the_playoffs(today, expected):
     assert latest_completed_season(today) == expected
 
@@ -70,7 +73,10 @@ def test_empty_table_is_not_an_error(good_body):
     [
         (b"<html>busy</html>", "not JSON"),
         (b'{"Message": "An error has occurred."}', "An error has occurred"),
-        (b'{"resultSets": [{"name": "Other", "headers": [], "rowSet": []}]}', "no LeagueDashPlayerStats"),
+        (
+            b'{"resultSets": [{"name": "Other", "headers": [], "rowSet": []}]}',
+            "no LeagueDashPlayerStats",
+        ),
     ],
 )
 def test_unusable_bodies_are_named(body, message):
@@ -106,7 +112,8 @@ def test_response_for_another_season_is_rejected(good_body):
 
 
 def test_worst_case_bounds_retries():
-    policy = HttpPolicy(timeout_seconds=2, max_attempts=3, backoff_initial_seconds=1,
-                        backoff_max_seconds=3)  # fmt: skip
+    policy = HttpPolicy(
+        timeout_seconds=2, max_attempts=3, backoff_initial_seconds=1, backoff_max_seconds=3
+    )
     # 3 timeouts plus waits of at most 1+1 and min(2+1, 3) seconds
     assert policy.worst_case_seconds() == pytest.approx(6 + 2 + 3)

@@ -13,8 +13,14 @@ from mlflow import MlflowClient
 from nba_cluster.registry import CHALLENGER, CHAMPION, MODEL_NAME
 from tests.conftest import fixture_params, run_kedro
 
-METRICS = ["silhouette", "calinski_harabasz", "davies_bouldin", "n_clusters", "noise_share",
-           "stability"]  # fmt: skip
+METRICS = [
+    "silhouette",
+    "calinski_harabasz",
+    "davies_bouldin",
+    "n_clusters",
+    "noise_share",
+    "stability",
+]
 
 # A small search over all four families, so the suite stays quick on two cores.
 SMALL_SEARCH = {
@@ -27,10 +33,13 @@ SMALL_SEARCH = {
     "training.evaluation.bootstraps": 2,
     "training.selection.cluster_count_range": [4, 8],  # the synthetic league has 5 roles
 }
-WORSE_SEARCH = {**SMALL_SEARCH, "training.search_space.kmeans.n_clusters": [8],
-                "training.search_space.gaussian_mixture.n_components": [8],
-                "training.search_space.agglomerative_ward.n_clusters": [8],
-                "training.search_space.hdbscan.min_cluster_size": [400]}  # fmt: skip
+WORSE_SEARCH = {
+    **SMALL_SEARCH,
+    "training.search_space.kmeans.n_clusters": [8],
+    "training.search_space.gaussian_mixture.n_components": [8],
+    "training.search_space.agglomerative_ward.n_clusters": [8],
+    "training.search_space.hdbscan.min_cluster_size": [400],
+}
 
 
 @pytest.fixture
@@ -59,7 +68,11 @@ def test_full_run_then_registry_rules(tracked_project, replay, mlflow_server):
     client = MlflowClient(mlflow_server)
     runs = nested_runs(client, "nba_cluster")
     assert {run.data.params["model_family"] for run in runs} >= {
-        "kmeans", "gaussian_mixture", "agglomerative_ward", "hdbscan"}  # fmt: skip
+        "kmeans",
+        "gaussian_mixture",
+        "agglomerative_ward",
+        "hdbscan",
+    }
     for run in runs:
         assert set(METRICS) <= set(run.data.metrics), run.info.run_name
     first = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
@@ -83,7 +96,9 @@ def test_full_run_then_registry_rules(tracked_project, replay, mlflow_server):
     run_kedro(project, "training", params)
     champion = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
     assert int(champion.version) > int(challenger.version)
-    assert client.get_run(champion.run_id).info.run_name == client.get_run(first.run_id).info.run_name
+    assert (
+        client.get_run(champion.run_id).info.run_name == client.get_run(first.run_id).info.run_name
+    )
 
 
 def test_inference_labels_seasons_newer_than_training(tracked_project, replay, mlflow_server):
@@ -115,9 +130,12 @@ def test_unreachable_tracking_server_fails_fast_naming_it(project):
     url = "http://127.0.0.1:9"  # the discard port: nothing listens
     result = subprocess.run(
         [sys.executable, "-m", "kedro", "run", "--pipeline", "training"],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={**os.environ, "MLFLOW_TRACKING_URI": url},
-    )  # fmt: skip
+    )
     assert result.returncode != 0
     output = " ".join((result.stdout + result.stderr).split())
     assert f"MLflow tracking server {url} is unreachable" in output

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kedro.io import AbstractDataset
+from mlflow import MlflowClient
 
-if TYPE_CHECKING:
-    from nba_cluster.registry import RegisteredModel
+from nba_cluster.registry import RegisteredModel, load_by_alias
 
 
 class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
@@ -78,7 +78,7 @@ class PartitionKeysDataset(AbstractDataset[None, set[str]]):
         return {"path": str(PurePosixPath(self._path)), "filename_suffix": self._suffix}
 
 
-class RegisteredModelDataset(AbstractDataset[dict, "RegisteredModel"]):
+class RegisteredModelDataset(AbstractDataset[dict, RegisteredModel]):
     """The MLflow registry as a Kedro dataset: load the version an alias points at, save a
     registry decision.
 
@@ -94,13 +94,9 @@ class RegisteredModelDataset(AbstractDataset[dict, "RegisteredModel"]):
         self.metadata = metadata
 
     def load(self) -> RegisteredModel:
-        from nba_cluster.registry import load_by_alias  # MLflow is slow to import
-
         return load_by_alias(self._alias, self._model_name)
 
     def save(self, data: dict) -> None:
-        from mlflow import MlflowClient
-
         MlflowClient().set_registered_model_alias(self._model_name, data["alias"], data["version"])
 
     def _describe(self) -> dict[str, Any]:

@@ -31,7 +31,7 @@ class TrackingServerCheck:
             return
         health = uri.rstrip("/") + "/health"
         try:
-            with urllib.request.urlopen(health, timeout=self._timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(health, timeout=self._timeout) as response:
                 response.read()
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             reason = getattr(error, "reason", error)

@@ -30,8 +30,14 @@ from sklearn.mixture import GaussianMixture
 from nba_cluster.archetypes import name_archetypes
 
 NOISE = -1
-OUTPUT_COLUMNS = ["ARCHETYPE_ID", "ARCHETYPE_NAME", "CONFIDENCE", "CENTROID_DISTANCE",
-                  "MAP_X", "MAP_Y"]  # fmt: skip
+OUTPUT_COLUMNS = [
+    "ARCHETYPE_ID",
+    "ARCHETYPE_NAME",
+    "CONFIDENCE",
+    "CENTROID_DISTANCE",
+    "MAP_X",
+    "MAP_Y",
+]
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,9 @@ class CandidateSpec:
         raise ValueError(f"Unknown model family {self.family!r}")
 
 
-def expand_search_space(space: dict[str, dict[str, list]], pca_options: list) -> list[CandidateSpec]:
+def expand_search_space(
+    space: dict[str, dict[str, list]], pca_options: list
+) -> list[CandidateSpec]:
     """Every combination of every family's parameter lists, with each PCA option."""
     specs = []
     for family, grid in space.items():
@@ -126,8 +134,9 @@ def fit_clustering(spec: CandidateSpec, features: np.ndarray, seed: int) -> Fitt
         cluster_ids = np.array([0])
         labels = np.zeros(len(space), dtype=int)
     centroids = np.vstack([space[labels == i].mean(axis=0) for i in cluster_ids])
-    return FittedClustering(spec, pca, estimator if has_predict else None, centroids,
-                            cluster_ids, space, labels)  # fmt: skip
+    return FittedClustering(
+        spec, pca, estimator if has_predict else None, centroids, cluster_ids, space, labels
+    )
 
 
 def evaluate(

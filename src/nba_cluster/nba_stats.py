@@ -37,9 +37,23 @@ _JITTER_SECONDS = 1.0
 
 IDENTITY_COLUMNS = ["PLAYER_ID", "PLAYER_NAME", "TEAM_ABBREVIATION"]
 COUNT_COLUMNS = [
-    "GP", "FGM", "FGA", "FG3M", "FG3A", "FTM", "FTA", "OREB", "DREB",
-    "AST", "TOV", "STL", "BLK", "PF", "PFD", "PTS",
-]  # fmt: skip
+    "GP",
+    "FGM",
+    "FGA",
+    "FG3M",
+    "FG3A",
+    "FTM",
+    "FTA",
+    "OREB",
+    "DREB",
+    "AST",
+    "TOV",
+    "STL",
+    "BLK",
+    "PF",
+    "PFD",
+    "PTS",
+]
 REQUIRED_COLUMNS = [*IDENTITY_COLUMNS, "AGE", "MIN", *COUNT_COLUMNS]
 
 
@@ -118,7 +132,10 @@ class HttpPolicy:
     def worst_case_seconds(self) -> float:
         """Upper bound on the time one request may take, retries and jitter included."""
         waits = sum(
-            min(self.backoff_initial_seconds * 2**attempt + _JITTER_SECONDS, self.backoff_max_seconds)
+            min(
+                self.backoff_initial_seconds * 2**attempt + _JITTER_SECONDS,
+                self.backoff_max_seconds,
+            )
             for attempt in range(self.max_attempts - 1)
         )
         return self.max_attempts * self.timeout_seconds + waits
@@ -129,9 +146,7 @@ def use_base_url(base_url: str) -> None:
     NBAStatsHTTP.base_url = base_url.rstrip("/") + "/{endpoint}"
 
 
-def fetch_league_dash_player_stats(
-    season: str, season_type: str, policy: HttpPolicy
-) -> bytes:
+def fetch_league_dash_player_stats(season: str, season_type: str, policy: HttpPolicy) -> bytes:
     """One ``leaguedashplayerstats`` response (Base, Totals), as the server sent it.
 
     Timeouts, connection errors, 5xx and 429 are retried with exponential backoff and jitter;
@@ -147,14 +162,19 @@ def fetch_league_dash_player_stats(
     )
     url = (
         requests.Request(
-            "GET", NBAStatsHTTP.base_url.format(endpoint=endpoint.endpoint),
+            "GET",
+            NBAStatsHTTP.base_url.format(endpoint=endpoint.endpoint),
             params=sorted(endpoint.parameters.items()),
-        ).prepare().url
-    )  # fmt: skip
+        )
+        .prepare()
+        .url
+    )
 
     def attempt() -> bytes:
         response = NBAStatsHTTP().send_api_request(
-            endpoint=endpoint.endpoint, parameters=endpoint.parameters, timeout=policy.timeout_seconds
+            endpoint=endpoint.endpoint,
+            parameters=endpoint.parameters,
+            timeout=policy.timeout_seconds,
         )
         status = response._status_code
         if status == 429 or status >= 500:

@@ -54,8 +54,9 @@ def find_version(alias: str = CHAMPION, model_name: str = MODEL_NAME) -> ModelVe
 
 def load_version(model_version: ModelVersion) -> RegisteredModel:
     uri = f"models:/{model_version.name}/{model_version.version}"
-    return RegisteredModel(mlflow.pyfunc.load_model(uri), str(model_version.version),
-                           model_version.run_id)  # fmt: skip
+    return RegisteredModel(
+        mlflow.pyfunc.load_model(uri), str(model_version.version), model_version.run_id
+    )
 
 
 def load_by_alias(alias: str = CHAMPION, model_name: str = MODEL_NAME) -> RegisteredModel:

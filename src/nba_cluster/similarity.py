@@ -29,7 +29,8 @@ class SimilarityIndex:
         self._player_ids = frame["PLAYER_ID"].to_numpy()
         self._seasons = frame["SEASON"].to_numpy()
         self._vectors = frame[vector_columns].to_numpy(dtype=np.float64)
-        self._row_of = {key: row for row, key in enumerate(zip(self._player_ids, self._seasons))}
+        keys = zip(self._player_ids, self._seasons, strict=True)
+        self._row_of = {key: row for row, key in enumerate(keys)}
 
     def __len__(self) -> int:
         return len(self._player_ids)
@@ -51,6 +52,9 @@ class SimilarityIndex:
             rows = rows[np.argpartition(distances[rows], k)[:k]]
         rows = rows[np.argsort(distances[rows], kind="stable")]
         return pd.DataFrame(
-            {"PLAYER_ID": self._player_ids[rows], "SEASON": self._seasons[rows],
-             "DISTANCE": distances[rows]}  # fmt: skip
+            {
+                "PLAYER_ID": self._player_ids[rows],
+                "SEASON": self._seasons[rows],
+                "DISTANCE": distances[rows],
+            }
         )

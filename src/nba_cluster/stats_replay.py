@@ -32,11 +32,40 @@ from nba_cluster.nba_stats import RESULT_SET, SEASON_TYPES, parse_partition_key,
 ResponseKey = tuple[str, str]  # (season, season type)
 
 BASE_HEADERS = [
-    "PLAYER_ID", "PLAYER_NAME", "NICKNAME", "TEAM_ID", "TEAM_ABBREVIATION", "AGE", "GP", "W",
-    "L", "W_PCT", "MIN", "FGM", "FGA", "FG_PCT", "FG3M", "FG3A", "FG3_PCT", "FTM", "FTA",
-    "FT_PCT", "OREB", "DREB", "REB", "AST", "TOV", "STL", "BLK", "BLKA", "PF", "PFD", "PTS",
-    "PLUS_MINUS", "TEAM_COUNT",
-]  # fmt: skip
+    "PLAYER_ID",
+    "PLAYER_NAME",
+    "NICKNAME",
+    "TEAM_ID",
+    "TEAM_ABBREVIATION",
+    "AGE",
+    "GP",
+    "W",
+    "L",
+    "W_PCT",
+    "MIN",
+    "FGM",
+    "FGA",
+    "FG_PCT",
+    "FG3M",
+    "FG3A",
+    "FG3_PCT",
+    "FTM",
+    "FTA",
+    "FT_PCT",
+    "OREB",
+    "DREB",
+    "REB",
+    "AST",
+    "TOV",
+    "STL",
+    "BLK",
+    "BLKA",
+    "PF",
+    "PFD",
+    "PTS",
+    "PLUS_MINUS",
+    "TEAM_COUNT",
+]
 RECORDED_TOTALS = {
     "Regular Season": "ashwins-ai__Era-Adjusted-NBA-Performance-Analysis-Using-SQL/regular_raw.csv",
     "Playoffs": "ashwins-ai__Era-Adjusted-NBA-Performance-Analysis-Using-SQL/playoff_raw.csv",
@@ -52,8 +81,11 @@ def response_body(season: str, season_type: str, table: pd.DataFrame) -> bytes:
     payload = {
         "resource": "leaguedashplayerstats",
         "parameters": {
-            "MeasureType": "Base", "PerMode": "Totals", "Season": season, "SeasonType": season_type,
-        },  # fmt: skip
+            "MeasureType": "Base",
+            "PerMode": "Totals",
+            "Season": season,
+            "SeasonType": season_type,
+        },
         "resultSets": [{"name": RESULT_SET, "headers": list(table.columns), "rowSet": rows}],
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -84,18 +116,19 @@ def recorded_responses(shared_dir: Path) -> dict[ResponseKey, bytes]:
             continue
         table = pd.read_csv(path, keep_default_na=False, na_values=[""])
         for season, players in table.groupby("SEASON", sort=True):
-            players = players.drop(columns="SEASON")
-            responses[(season, season_type)] = response_body(season, season_type, players)
+            headers_only = players.drop(columns="SEASON")  # the collectors added SEASON
+            responses[(season, season_type)] = response_body(season, season_type, headers_only)
     return responses
 
 
 ARCHETYPES = {
-    # per-36: PTS FGA 3PA/FGA FTA/FGA OREB DREB AST TOV STL BLK PF; shooting FG2% FG3%
-    "Rim-running big": (14, 10, 0.02, 0.45, 4.0, 8.5, 1.5, 1.8, 0.8, 2.2, 4.5, 0.60, 0.25),
-    "Stretch big": (17, 14, 0.45, 0.22, 2.0, 7.5, 2.2, 1.6, 0.7, 1.1, 3.6, 0.52, 0.37),
-    "Primary creator": (26, 20, 0.35, 0.35, 0.7, 4.0, 8.5, 3.6, 1.3, 0.3, 2.3, 0.50, 0.36),
-    "3-and-D wing": (13, 10, 0.62, 0.15, 0.8, 4.2, 2.0, 1.1, 1.6, 0.5, 3.2, 0.50, 0.38),
-    "Slashing scorer": (22, 18, 0.15, 0.40, 1.5, 4.5, 3.2, 2.4, 1.1, 0.5, 2.8, 0.52, 0.30),
+    # per-36: FGA 3PA/FGA FTA/FGA OREB DREB AST TOV STL BLK PF; shooting FG2% FG3%
+    # (points follow from the shots)
+    "Rim-running big": (10, 0.02, 0.45, 4.0, 8.5, 1.5, 1.8, 0.8, 2.2, 4.5, 0.60, 0.25),
+    "Stretch big": (14, 0.45, 0.22, 2.0, 7.5, 2.2, 1.6, 0.7, 1.1, 3.6, 0.52, 0.37),
+    "Primary creator": (20, 0.35, 0.35, 0.7, 4.0, 8.5, 3.6, 1.3, 0.3, 2.3, 0.50, 0.36),
+    "3-and-D wing": (10, 0.62, 0.15, 0.8, 4.2, 2.0, 1.1, 1.6, 0.5, 3.2, 0.50, 0.38),
+    "Slashing scorer": (18, 0.15, 0.40, 1.5, 4.5, 3.2, 2.4, 1.1, 0.5, 2.8, 0.52, 0.30),
 }
 
 
@@ -124,7 +157,7 @@ def synthetic_responses(
             for player_id, name, archetype in roster:
                 if playoffs and player_id % 2:  # half the league makes the playoffs
                     continue
-                (pts, fga, share3, fta_rate, oreb, dreb, ast, tov, stl, blk, pf, pct2, pct3) = (
+                (fga, share3, fta_rate, oreb, dreb, ast, tov, stl, blk, pf, pct2, pct3) = (
                     ARCHETYPES[archetype]
                 )
                 noise = rng.normal(1.0, 0.08, size=9).clip(0.6, 1.4)
@@ -146,22 +179,43 @@ def synthetic_responses(
                     "BLK": round(blk * noise[7] * scale),
                     "PF": round(pf * noise[8] * scale),
                 }
-                rows.append({
-                    "PLAYER_ID": player_id, "PLAYER_NAME": name, "NICKNAME": name.split()[0],
-                    "TEAM_ID": 1610612700 + player_id % len(teams),
-                    "TEAM_ABBREVIATION": teams[player_id % len(teams)],
-                    "AGE": float(20 + player_id % 12 + season_index), "GP": games,
-                    "W": games // 2, "L": games - games // 2, "W_PCT": 0.5, "MIN": minutes,
-                    "FGM": fgm, "FGA": fga_total, "FG_PCT": round(fgm / max(fga_total, 1), 3),
-                    "FG3M": fg3m, "FG3A": fg3a, "FG3_PCT": round(fg3m / max(fg3a, 1), 3),
-                    "FTM": ftm, "FTA": fta, "FT_PCT": round(ftm / max(fta, 1), 3),
-                    "OREB": counts["OREB"], "DREB": counts["DREB"],
-                    "REB": counts["OREB"] + counts["DREB"], "AST": counts["AST"],
-                    "TOV": counts["TOV"], "STL": counts["STL"], "BLK": counts["BLK"], "BLKA": 0,
-                    "PF": counts["PF"],
-                    "PFD": 0 if start_year < 2005 else round(fta * 0.45),
-                    "PTS": 2 * fgm + fg3m + ftm, "PLUS_MINUS": 0, "TEAM_COUNT": 1,
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "PLAYER_ID": player_id,
+                        "PLAYER_NAME": name,
+                        "NICKNAME": name.split()[0],
+                        "TEAM_ID": 1610612700 + player_id % len(teams),
+                        "TEAM_ABBREVIATION": teams[player_id % len(teams)],
+                        "AGE": float(20 + player_id % 12 + season_index),
+                        "GP": games,
+                        "W": games // 2,
+                        "L": games - games // 2,
+                        "W_PCT": 0.5,
+                        "MIN": minutes,
+                        "FGM": fgm,
+                        "FGA": fga_total,
+                        "FG_PCT": round(fgm / max(fga_total, 1), 3),
+                        "FG3M": fg3m,
+                        "FG3A": fg3a,
+                        "FG3_PCT": round(fg3m / max(fg3a, 1), 3),
+                        "FTM": ftm,
+                        "FTA": fta,
+                        "FT_PCT": round(ftm / max(fta, 1), 3),
+                        "OREB": counts["OREB"],
+                        "DREB": counts["DREB"],
+                        "REB": counts["OREB"] + counts["DREB"],
+                        "AST": counts["AST"],
+                        "TOV": counts["TOV"],
+                        "STL": counts["STL"],
+                        "BLK": counts["BLK"],
+                        "BLKA": 0,
+                        "PF": counts["PF"],
+                        "PFD": 0 if start_year < 2005 else round(fta * 0.45),
+                        "PTS": 2 * fgm + fg3m + ftm,
+                        "PLUS_MINUS": 0,
+                        "TEAM_COUNT": 1,
+                    }
+                )
             table = pd.DataFrame(rows, columns=BASE_HEADERS)
             responses[(season, season_type)] = response_body(season, season_type, table)
     return responses
@@ -232,7 +286,7 @@ class _ReplayHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format, *args) -> None:  # noqa: A002  (BaseHTTPRequestHandler's name)
+    def log_message(self, format, *args) -> None:
         """Quiet: the ingestion log already says what was asked."""
 
 

@@ -33,9 +33,18 @@ RATE_FEATURES = [
 ]
 Z_SUFFIX = "_Z"
 DISPLAY_COLUMNS = [
-    "PLAYER_ID", "PLAYER_NAME", "SEASON", "TEAM_ABBREVIATION", "TEAM_COUNT", "AGE",
-    "GP", "PLAYOFF_GP", "MIN", "PLAYOFF_MIN", "PFD_RECORDED",
-]  # fmt: skip
+    "PLAYER_ID",
+    "PLAYER_NAME",
+    "SEASON",
+    "TEAM_ABBREVIATION",
+    "TEAM_COUNT",
+    "AGE",
+    "GP",
+    "PLAYOFF_GP",
+    "MIN",
+    "PLAYOFF_MIN",
+    "PFD_RECORDED",
+]
 
 
 def assemble_season_totals(
@@ -97,8 +106,11 @@ def compute_rate_features(
     ].copy()
     logger.info(
         "%d of %d player-seasons have >= %g minutes and >= %d games",
-        len(eligible), len(player_seasons), min_minutes, min_games,
-    )  # fmt: skip
+        len(eligible),
+        len(player_seasons),
+        min_minutes,
+        min_games,
+    )
     per_minute = 36.0 / eligible["MIN"]
     for stat in PER36_STATS:
         eligible[f"{stat}_PER36"] = eligible[stat] * per_minute
@@ -191,8 +203,12 @@ def validate_player_features(table: pd.DataFrame, z_clip: float) -> pd.DataFrame
     model features (``*_Z``), no inf anywhere."""
     numeric = table.select_dtypes("number")
     if np.isinf(numeric.to_numpy(dtype=float)).any():
-        raise ValueError(f"player_features has inf in {list(numeric.columns[np.isinf(numeric).any()])}")
+        raise ValueError(
+            f"player_features has inf in {list(numeric.columns[np.isinf(numeric).any()])}"
+        )
     try:
         return _player_features_schema(z_clip).validate(table.reset_index(drop=True), lazy=True)
     except pa.errors.SchemaErrors as errors:
-        raise ValueError(f"player_features breaks its contract: {summarize_schema_errors(errors)}") from None
+        raise ValueError(
+            f"player_features breaks its contract: {summarize_schema_errors(errors)}"
+        ) from None

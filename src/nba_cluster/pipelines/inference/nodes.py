@@ -32,8 +32,13 @@ def _labelled(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.Da
     labels = champion.model.predict(features)
     labelled = pd.concat([player_features, labels.set_index(player_features.index)], axis=1)
     labelled["MODEL_VERSION"] = champion.version
-    logger.info("Labelled %d player-seasons with %s version %s (%d archetypes)", len(labelled),
-                "the champion", champion.version, labelled["ARCHETYPE_ID"].nunique())  # fmt: skip
+    logger.info(
+        "Labelled %d player-seasons with %s version %s (%d archetypes)",
+        len(labelled),
+        "the champion",
+        champion.version,
+        labelled["ARCHETYPE_ID"].nunique(),
+    )
     return labelled
 
 
@@ -41,8 +46,9 @@ def _archetype_profiles(champion: RegisteredModel, player_archetypes: pd.DataFra
     """One row per archetype: name, size in today's table, centroid z-scores from training."""
     profiles = champion.archetype_model.profiles
     sizes = player_archetypes.groupby("ARCHETYPE_ID").size()
-    summary = profiles.assign(SIZE=sizes.reindex(profiles.index).fillna(0).astype("int64"),
-                              MODEL_VERSION=champion.version)  # fmt: skip
+    summary = profiles.assign(
+        SIZE=sizes.reindex(profiles.index).fillna(0).astype("int64"), MODEL_VERSION=champion.version
+    )
     return summary.reset_index()
 
 

@@ -33,9 +33,11 @@ def plan_requests(stored_keys: set[str], ingestion: dict[str, Any]) -> list[dict
     ]
     logger.info(
         "%d responses in range, %d already on disk, %d to fetch%s",
-        len(wanted), len(wanted) - len(todo) if not ingestion["refresh"] else 0, len(todo),
+        len(wanted),
+        len(wanted) - len(todo) if not ingestion["refresh"] else 0,
+        len(todo),
         " (refresh)" if ingestion["refresh"] else "",
-    )  # fmt: skip
+    )
     return todo
 
 

@@ -1,7 +1,8 @@
 """Training nodes: search the candidates, each in a nested MLflow run, then register the best.
 
 kedro-mlflow opens the parent run for ``kedro run`` and logs the parameters; these nodes add
-one nested run per candidate and move the registry aliases with MLflow's client.
+one nested run per candidate, register the best, and hand the decision to the registry
+dataset (``champion_model``), whose save moves the alias.
 """
 
 from __future__ import annotations
@@ -46,23 +47,32 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
     table = player_features[features]
     values = table.to_numpy(dtype=float)
     specs = expand_search_space(training["search_space"], training["pca_components"])
-    logger.info("Searching %d candidates on %d player-seasons x %d features",
-                len(specs), len(values), len(features))  # fmt: skip
+    logger.info(
+        "Searching %d candidates on %d player-seasons x %d features",
+        len(specs),
+        len(values),
+        len(features),
+    )
     input_example = table.head(5)
     rows = []
     for index, spec in enumerate(specs, start=1):
         started = time.perf_counter()
         with mlflow.start_run(run_name=spec.name, nested=True) as run:
             fitted = fit_clustering(spec, values, training["seed"])
-            metrics = evaluate(
-                fitted, values, seed=training["seed"], **training["evaluation"]
+            metrics = evaluate(fitted, values, seed=training["seed"], **training["evaluation"])
+            model = ArchetypeModel(
+                fitted, features, centroid_profiles(table, fitted.training_labels)
             )
-            model = ArchetypeModel(fitted, features, centroid_profiles(table, fitted.training_labels))
-            mlflow.log_params({
-                "model_family": spec.family, "pca_components": spec.pca_components,
-                "seed": training["seed"], "n_rows": len(values), "n_features": len(features),
-                **spec.params,
-            })  # fmt: skip
+            mlflow.log_params(
+                {
+                    "model_family": spec.family,
+                    "pca_components": spec.pca_components,
+                    "seed": training["seed"],
+                    "n_rows": len(values),
+                    "n_features": len(features),
+                    **spec.params,
+                }
+            )
             mlflow.log_metrics(metrics)
             model_info = mlflow.pyfunc.log_model(
                 name="model",
@@ -71,11 +81,25 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
                 input_example=input_example,
                 pip_requirements=pip_requirements(),
             )
-        rows.append({"run_id": run.info.run_id, "model_uri": model_info.model_uri,
-                     "candidate": spec.name, "model_family": spec.family, **metrics})  # fmt: skip
-        logger.info("[%d/%d] %s: %d clusters, silhouette %.3f, stability %.3f (%.1f s)",
-                    index, len(specs), spec.name, metrics["n_clusters"], metrics["silhouette"],
-                    metrics["stability"], time.perf_counter() - started)  # fmt: skip
+        rows.append(
+            {
+                "run_id": run.info.run_id,
+                "model_uri": model_info.model_uri,
+                "candidate": spec.name,
+                "model_family": spec.family,
+                **metrics,
+            }
+        )
+        logger.info(
+            "[%d/%d] %s: %d clusters, silhouette %.3f, stability %.3f (%.1f s)",
+            index,
+            len(specs),
+            spec.name,
+            metrics["n_clusters"],
+            metrics["silhouette"],
+            metrics["stability"],
+            time.perf_counter() - started,
+        )
     return pd.DataFrame(rows)
 
 
@@ -97,8 +121,9 @@ def rank_candidates(leaderboard: pd.DataFrame, selection: dict[str, Any]) -> pd.
         ],
     )
     # candidate name breaks ties, so the same data and parameters give the same champion
-    return ranked.sort_values(["eligible", "score", "candidate"], ascending=[False, False, True],
-                              ignore_index=True)  # fmt: skip
+    return ranked.sort_values(
+        ["eligible", "score", "candidate"], ascending=[False, False, True], ignore_index=True
+    )
 
 
 def register_best(
@@ -119,35 +144,32 @@ def register_best(
             f"({training['selection']}); widen the search space or the rule"
         )
     best = ranked.iloc[0]
-    client = MlflowClient()
     current = find_version(CHAMPION)
+    current_score = None if current is None else _score_champion(current, player_features, training)
     version = mlflow.register_model(best["model_uri"], MODEL_NAME).version
     candidate_score = float(best["score"])
+    alias = CHAMPION if current_score is None or candidate_score >= current_score else CHALLENGER
     decision = {
-        "candidate_version": version, "candidate_run_id": best["run_id"],
-        "candidate": best["candidate"], "candidate_score": candidate_score,
-        "previous_champion_version": None, "previous_champion_score": None,
-    }  # fmt: skip
-    if current is not None:
-        decision["previous_champion_version"] = current.version
-        decision["previous_champion_score"] = _score_champion(
-            current, player_features, training
-        )
-    promote = current is None or candidate_score >= decision["previous_champion_score"]
-    alias = CHAMPION if promote else CHALLENGER
-    decision |= {"alias": alias, "version": version}
+        "version": version,
+        "alias": alias,
+        "candidate": best["candidate"],
+        "candidate_run_id": best["run_id"],
+        "candidate_score": candidate_score,
+        "previous_champion_version": None if current is None else current.version,
+        "previous_champion_score": current_score,
+    }
     logger.info(
-        "Registered %s version %s (%s, score %.4f) as %s%s", MODEL_NAME, version,
-        best["candidate"], candidate_score, alias,
-        "" if current is None else
-        f"; champion version {current.version} scores {decision['previous_champion_score']:.4f}",
+        "Registered %s version %s (%s, score %.4f) as %s; previous champion: %s",
+        MODEL_NAME, version, best["candidate"], candidate_score, alias,
+        "none" if current is None else f"version {current.version}, score {current_score:.4f}",
     )  # fmt: skip
-    mlflow.log_metrics({"candidate_score": candidate_score,
-                        **({"previous_champion_score": decision["previous_champion_score"]}
-                           if current is not None else {})})  # fmt: skip
+    scores = {"candidate_score": candidate_score}
+    if current_score is not None:
+        scores["previous_champion_score"] = current_score
+    mlflow.log_metrics(scores)
     mlflow.set_tags({"registry_decision": alias, "registered_version": version,
                      "best_candidate": best["candidate"]})  # fmt: skip
-    _log_profiles(client, best["run_id"], best["model_uri"])
+    _log_profiles(best["run_id"], best["model_uri"])
     return decision, decision
 
 
@@ -165,16 +187,21 @@ def _score_champion(champion, player_features: pd.DataFrame, training: dict[str,
     return selection_score(float(silhouette), float(stability), training["selection"]["weights"])
 
 
-def _log_profiles(client: MlflowClient, run_id: str, model_uri: str) -> None:
+def _log_profiles(run_id: str, model_uri: str) -> None:
     """The centroid profile table and heatmap of the registered candidate, in its run."""
+    client = MlflowClient()
     model: ArchetypeModel = mlflow.pyfunc.load_model(model_uri).unwrap_python_model()
     profiles = model.profiles.set_index("ARCHETYPE_NAME")
     client.log_table(run_id, data=profiles.reset_index(), artifact_file="archetype_profiles.json")
     figure = Figure(figsize=(1.0 + 0.6 * profiles.shape[1], 1.0 + 0.5 * len(profiles)))
     axes = figure.subplots()
     image = axes.imshow(profiles.to_numpy(dtype=float), cmap="RdBu_r", vmin=-2, vmax=2)
-    axes.set_xticks(range(profiles.shape[1]), [c.removesuffix("_Z") for c in profiles.columns],
-                    rotation=60, ha="right")  # fmt: skip
+    axes.set_xticks(
+        range(profiles.shape[1]),
+        [c.removesuffix("_Z") for c in profiles.columns],
+        rotation=60,
+        ha="right",
+    )
     axes.set_yticks(range(len(profiles)), profiles.index)
     figure.colorbar(image, ax=axes, label="era-adjusted z-score")
     axes.set_title("Archetype centroids")
