@@ -145,9 +145,14 @@ def register_best(
         )
     best = ranked.iloc[0]
     current = find_version(CHAMPION)
-    current_score = None if current is None else _score_champion(current, player_features, training)
-    version = mlflow.register_model(best["model_uri"], MODEL_NAME).version
-    candidate_score = float(best["score"])
+    registered = mlflow.register_model(best["model_uri"], MODEL_NAME)
+    version = str(registered.version)  # int from a SQLite store, str over REST
+    # Both are scored the same way here: every row labelled through the model's own
+    # assignment rule (noise included), unlike the leaderboard's fit-time silhouette.
+    candidate_score = _score_registered(registered, player_features, training)
+    current_score = (
+        None if current is None else _score_registered(current, player_features, training)
+    )
     alias = CHAMPION if current_score is None or candidate_score >= current_score else CHALLENGER
     decision = {
         "version": version,
@@ -155,7 +160,7 @@ def register_best(
         "candidate": best["candidate"],
         "candidate_run_id": best["run_id"],
         "candidate_score": candidate_score,
-        "previous_champion_version": None if current is None else current.version,
+        "previous_champion_version": None if current is None else str(current.version),
         "previous_champion_score": current_score,
     }
     logger.info(
@@ -173,17 +178,17 @@ def register_best(
     return decision, decision
 
 
-def _score_champion(champion, player_features: pd.DataFrame, training: dict[str, Any]) -> float:
-    """The champion's score on today's data: its silhouette on these player-seasons, and the
-    stability measured when it was trained (a property of its method and parameters)."""
-    registered = load_version(champion)
+def _score_registered(model_version, player_features: pd.DataFrame, training: dict) -> float:
+    """A registered version's score on today's data: its silhouette on these player-seasons,
+    and the stability measured when it was trained (a property of its method and parameters)."""
+    registered = load_version(model_version)
     features = player_features[registered.archetype_model.features]
     labels = registered.model.predict(features)["ARCHETYPE_ID"].to_numpy()
     values = player_features[training["features"]].to_numpy(dtype=float)
     silhouette = sampled_silhouette(
         values, labels, training["evaluation"]["silhouette_sample_size"], training["seed"]
     )
-    stability = mlflow.get_run(champion.run_id).data.metrics.get("stability", 0.0)
+    stability = mlflow.get_run(model_version.run_id).data.metrics.get("stability", 0.0)
     return selection_score(float(silhouette), float(stability), training["selection"]["weights"])
 
 

@@ -1,0 +1,273 @@
+"""Time training and inference on the 29 recorded seasons, and judge the champion's quality.
+
+Replays the real stats.nba.com responses recorded in ``../shared/nba-stats`` on 127.0.0.1,
+builds ``player_features`` in a throwaway copy of the project (no pause between requests:
+this benchmark is about training), then times ``kedro run --pipeline training`` (default
+parameters) and ``kedro run --pipeline inference`` against a real ``mlflow server`` on
+127.0.0.1 with a SQLite backend. Then it compares the champion's silhouette on the full
+standardized feature table with a classic baseline (StandardScaler + PCA(4) + KMeans, k
+chosen by that same silhouette within the selection's cluster-count range), times
+similar-player queries, and prints famous player-seasons with their nearest neighbours from
+other seasons for a basketball reader to judge.
+
+    uv run python benchmarks/training.py [--shared PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import yaml
+from ingest_features import FIRST_SEASON, LAST_SEASON, copy_project
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import silhouette_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from nba_cluster.registry import load_by_alias
+from nba_cluster.similarity import SimilarityIndex
+from nba_cluster.stats_replay import ReplayServer, recorded_responses
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TARGET_TRAINING_SECONDS = 120.0
+TARGET_INFERENCE_SECONDS = 15.0
+TARGET_QUERY_MS = 10.0
+QUERIES = 200
+NEIGHBOURS = 5
+BASELINE_PCA_COMPONENTS = 4
+FAMOUS_SEASONS = [
+    ("Shaquille O'Neal", "1999-00"),
+    ("Stephen Curry", "2015-16"),
+    ("Nikola Jokić", "2022-23"),
+    ("Rudy Gobert", "2018-19"),
+    ("Steve Nash", "2004-05"),
+    ("Kyle Korver", "2014-15"),
+    ("Dennis Rodman", "1996-97"),
+    ("Ben Wallace", "2002-03"),
+    ("Allen Iverson", "2000-01"),
+    ("Jason Kidd", "1998-99"),
+    ("Dirk Nowitzki", "2006-07"),
+    ("Bruce Bowen", "2004-05"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def mlflow_server(root: Path):
+    """A real ``mlflow server`` on 127.0.0.1 (SQLite backend, artifacts served over HTTP);
+    yields its URL and stops it with SIGTERM afterwards."""
+    url = f"http://127.0.0.1:{free_port()}"
+    log_path = root / "mlflow-server.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1",
+             "--port", url.rsplit(":", 1)[1],
+             "--backend-store-uri", f"sqlite:///{root / 'mlflow-server.db'}",
+             "--serve-artifacts", "--artifacts-destination", str(root / "mlflow-artifacts"),
+             "--workers", "1"],
+            stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
+        )  # fmt: skip
+        try:
+            wait_until_healthy(url, server, log_path)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2):
+                return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                sys.exit("mlflow server did not start:\n" + log_path.read_text(errors="replace"))
+            time.sleep(0.5)
+
+
+def timed_kedro_run(root: Path, arguments: list[str], tracking_uri: str) -> float:
+    """Wall seconds of one ``kedro run`` subprocess; exits with its log tail if it fails."""
+    command = [sys.executable, "-m", "kedro", "run", *arguments]
+    log_path = root / f"kedro-{'-'.join(arguments).replace('/', '_')[:60]}.log"
+    env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri}
+    with log_path.open("wb") as log:
+        started = time.perf_counter()
+        result = subprocess.run(
+            command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
+        )
+        seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        tail = log_path.read_text(errors="replace").splitlines()[-40:]
+        sys.exit(f"{' '.join(command)} failed ({result.returncode}):\n" + "\n".join(tail))
+    return seconds
+
+
+def baseline_silhouette(
+    features: np.ndarray, cluster_counts: range, seed: int
+) -> tuple[int, float]:
+    """The classic recipe, k chosen by the silhouette it is judged on: ``(k, silhouette)``."""
+    scores = {}
+    for k in cluster_counts:
+        baseline = make_pipeline(
+            StandardScaler(),
+            PCA(n_components=BASELINE_PCA_COMPONENTS, random_state=seed),
+            KMeans(n_clusters=k, n_init=10, random_state=seed),
+        )
+        scores[k] = float(silhouette_score(features, baseline.fit_predict(features)))
+    best = max(scores, key=scores.get)
+    return best, scores[best]
+
+
+def query_milliseconds(index: SimilarityIndex, keys: pd.DataFrame, seed: int) -> np.ndarray:
+    rows = np.random.default_rng(seed).choice(len(keys), size=QUERIES, replace=False)
+    timings = []
+    for player_id, season in keys.iloc[rows][["PLAYER_ID", "SEASON"]].itertuples(index=False):
+        started = time.perf_counter()
+        index.most_similar(player_id, season, k=NEIGHBOURS)
+        timings.append((time.perf_counter() - started) * 1000)
+    return np.array(timings)
+
+
+def candidate_seconds_by_family() -> pd.DataFrame:
+    """Where the training time went: the nested candidate runs' durations per model family."""
+    runs = mlflow.search_runs(search_all_experiments=True).dropna(subset="params.model_family")
+    seconds = (runs["end_time"] - runs["start_time"]).dt.total_seconds()
+    return seconds.groupby(runs["params.model_family"]).agg(["count", "sum", "max"])
+
+
+def print_neighbours(labelled: pd.DataFrame, index: SimilarityIndex) -> None:
+    """Each famous season's archetype and its nearest player-seasons from other seasons."""
+    by_key = labelled.set_index(["PLAYER_ID", "SEASON"])
+    season_sizes = labelled["SEASON"].value_counts()
+    for name, season in FAMOUS_SEASONS:
+        match = labelled[(labelled["PLAYER_NAME"] == name) & (labelled["SEASON"] == season)]
+        if match.empty:
+            print(f"\n{name} {season}: not in player_features (too few minutes or games)")
+            continue
+        player = match.iloc[0]
+        print(f"\n{name} {season} ({player['TEAM_ABBREVIATION']}): {player['ARCHETYPE_NAME']}"
+              f" (confidence {player['CONFIDENCE']:.2f})")  # fmt: skip
+        # enough neighbours that NEIGHBOURS remain once the same season is left out
+        nearest = index.most_similar(
+            player["PLAYER_ID"], season, k=NEIGHBOURS + int(season_sizes[season])
+        )
+        nearest = nearest[nearest["SEASON"] != season].head(NEIGHBOURS)
+        for rank, neighbour in enumerate(nearest.itertuples(index=False), start=1):
+            other = by_key.loc[(neighbour.PLAYER_ID, neighbour.SEASON)]
+            print(f"  {rank}. {other['PLAYER_NAME']:<26}{neighbour.SEASON}  "
+                  f"{other['ARCHETYPE_NAME']:<24}distance {neighbour.DISTANCE:.2f}")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=PROJECT_ROOT.parent / "shared" / "nba-stats",
+        help="the recorded nba-stats folder (default: ../shared/nba-stats from the repo root)",
+    )
+    args = parser.parse_args(argv)
+    responses = recorded_responses(args.shared)
+    if not responses:
+        sys.exit(
+            f"No recorded leaguedashplayerstats tables in {args.shared}: "
+            "pass --shared pointing at the shared/nba-stats folder."
+        )
+    replay = ReplayServer(responses).start()
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="nba-cluster-bench-") as tmp,
+            mlflow_server(Path(tmp)) as tracking_uri,
+        ):
+            root = Path(tmp)
+            copy_project(root)
+            training = yaml.safe_load((root / "conf/base/parameters_training.yml").read_text())
+            training = training["training"]
+            print(f"MLflow server {tracking_uri}; project copy in {root}", flush=True)
+            ingestion = {
+                "ingestion.first_season": FIRST_SEASON,
+                "ingestion.last_season": LAST_SEASON,
+                "ingestion.base_url": replay.base_url,
+                "ingestion.http.pause_seconds": 0,
+            }
+            params = ",".join(f"{key}={value}" for key, value in ingestion.items())
+            print("building player_features (ingestion, feature_engineering) ...", flush=True)
+            timed_kedro_run(root, ["--pipelines", "ingestion,feature_engineering",
+                                   "--params", params], tracking_uri)  # fmt: skip
+            print("kedro run --pipeline training ...", flush=True)
+            training_seconds = timed_kedro_run(root, ["--pipeline", "training"], tracking_uri)
+            print("kedro run --pipeline inference ...", flush=True)
+            inference_seconds = timed_kedro_run(root, ["--pipeline", "inference"], tracking_uri)
+
+            mlflow.set_tracking_uri(tracking_uri)
+            champion = load_by_alias().archetype_model
+            durations = candidate_seconds_by_family()
+            decision = json.loads((root / "data/08_reporting/registry_decision.json").read_text())
+            features = pd.read_parquet(root / "data/05_model_input/player_features.parquet")
+            labelled = pd.read_parquet(root / "data/07_model_output/player_archetypes.parquet")
+            vectors = pd.read_parquet(root / "data/07_model_output/similarity_vectors.parquet")
+    finally:
+        replay.stop()
+
+    table = features[training["features"]].to_numpy(dtype=float)
+    print(f"\nplayer-seasons: {len(features)}, features: {len(training['features'])}")
+    print(f"champion: {decision['candidate']} (registry version {decision['version']}), "
+          f"family {champion.family}, {len(champion.clustering.cluster_ids)} clusters")  # fmt: skip
+    print("archetypes: " + ", ".join(champion.profiles["ARCHETYPE_NAME"]))
+    print("candidate runs, seconds per family:")
+    for family, (count, total, longest) in durations.iterrows():
+        print(f"  {family:<20}{count:3.0f} candidates  {total:6.1f} s in all  {longest:5.1f} s max")
+    champion_silhouette = float(silhouette_score(table, labelled["ARCHETYPE_ID"].to_numpy()))
+    low, high = training["selection"]["cluster_count_range"]
+    baseline_k, baseline = baseline_silhouette(table, range(low, high + 1), training["seed"])
+    print(f"baseline: StandardScaler + PCA({BASELINE_PCA_COMPONENTS}) + KMeans, "
+          f"k={baseline_k} (best silhouette in {low}..{high})")  # fmt: skip
+    index = SimilarityIndex(vectors)
+    timings = query_milliseconds(index, vectors, training["seed"])
+    print(f"similar-players query over {len(index)} player-seasons ({QUERIES} queries): "
+          f"p50 {np.median(timings):.2f} ms, max {timings.max():.2f} ms")  # fmt: skip
+
+    checks = [
+        ("training wall time", training_seconds, f"<= {TARGET_TRAINING_SECONDS:g} s",
+         training_seconds <= TARGET_TRAINING_SECONDS),
+        ("inference wall time", inference_seconds, f"<= {TARGET_INFERENCE_SECONDS:g} s",
+         inference_seconds <= TARGET_INFERENCE_SECONDS),
+        ("query time (max, ms)", timings.max(), f"<= {TARGET_QUERY_MS:g} ms",
+         timings.max() <= TARGET_QUERY_MS),
+        ("champion silhouette", champion_silhouette, f">= baseline {baseline:.3f}",
+         champion_silhouette >= baseline),
+    ]  # fmt: skip
+    print()
+    for label, value, target, passed in checks:
+        print(f"{label + ':':24}{value:8.3f}  (target {target}) {'PASS' if passed else 'FAIL'}")
+    print_neighbours(labelled, index)
+    return 0 if all(passed for *_, passed in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Helpers for the training and inference tests: the synthetic league's player features, a
+throwaway SQLite MLflow, a tiny search space and a trained champion."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import pandas as pd
+import yaml
+from kedro.io import DataCatalog
+from kedro.runner import SequentialRunner
+
+from nba_cluster.datasets import RegisteredModelDataset
+from nba_cluster.nba_stats import partition_key
+from nba_cluster.pipelines import feature_engineering, training
+from nba_cluster.registry import CHAMPION, MODEL_NAME
+from tests.conftest import FIXTURE_SEASONS, PROJECT_ROOT
+
+# Two k-means candidates and a Ward fitted on a sample: quick, and the synthetic league's
+# five roles make five clusters the clear winner.
+TINY_SEARCH = {
+    "kmeans": {"n_clusters": [5, 6]},
+    "agglomerative_ward": {"n_clusters": [5], "fit_sample_size": [100]},
+}
+SYNTHETIC_CLUSTER_COUNT_RANGE = [4, 8]  # the synthetic league has five roles
+EXPERIMENT = "nba_cluster"  # as in conf/base/mlflow.yml
+
+
+def project_parameters(pipeline: str) -> dict[str, Any]:
+    """The parameters the project ships in ``conf/base/parameters_<pipeline>.yml``."""
+    path = PROJECT_ROOT / "conf" / "base" / f"parameters_{pipeline}.yml"
+    return yaml.safe_load(path.read_text())[pipeline]
+
+
+def tiny_training(search_space: dict | None = None) -> dict[str, Any]:
+    """The project's training parameters with a small search space, two bootstraps and a
+    cluster-count range that fits the synthetic league."""
+    parameters = copy.deepcopy(project_parameters("training"))
+    parameters["search_space"] = copy.deepcopy(search_space or TINY_SEARCH)
+    parameters["pca_components"] = [None]
+    parameters["evaluation"]["bootstraps"] = 2
+    parameters["selection"]["cluster_count_range"] = SYNTHETIC_CLUSTER_COUNT_RANGE
+    return parameters
+
+
+def synthetic_player_features(synthetic_league: dict) -> pd.DataFrame:
+    """``player_features`` of the synthetic league, built by the feature pipeline itself."""
+    catalog = DataCatalog()
+    catalog["raw_responses"] = {
+        partition_key(*response): (lambda body=body: body)
+        for response, body in synthetic_league.items()
+    }
+    catalog["params:ingestion"] = {
+        "first_season": FIXTURE_SEASONS[0],
+        "last_season": FIXTURE_SEASONS[1],
+        "season_types": ["Regular Season", "Playoffs"],
+    }
+    for name, value in project_parameters("feature_engineering").items():
+        catalog[f"params:feature_engineering.{name}"] = value
+    SequentialRunner().run(feature_engineering.create_pipeline(), catalog)
+    return catalog.load("player_features")
+
+
+@contextmanager
+def sqlite_tracking(directory: Path) -> Iterator[str]:
+    """MLflow tracking (and so the registry) in a SQLite file under ``directory``, with the
+    project's experiment active; the previous tracking URI, or its absence, is restored
+    afterwards."""
+    previous = mlflow.get_tracking_uri() if mlflow.is_tracking_uri_set() else None
+    uri = f"sqlite:///{directory / 'mlflow.db'}"
+    mlflow.set_tracking_uri(uri)
+    # an earlier in-process kedro run leaves its experiment active: an id this database lacks
+    mlflow.set_experiment(EXPERIMENT)
+    try:
+        yield uri
+    finally:
+        mlflow.set_tracking_uri(previous)
+
+
+def champion_dataset() -> RegisteredModelDataset:
+    return RegisteredModelDataset(model_name=MODEL_NAME, alias=CHAMPION)
+
+
+def run_training(player_features: pd.DataFrame, parameters: dict[str, Any]) -> tuple[dict, str]:
+    """The training pipeline on an in-memory catalog, inside a parent run as kedro-mlflow
+    would open: the registry decision and the parent run's id."""
+    catalog = DataCatalog({"champion_model": champion_dataset()})
+    catalog["player_features"] = player_features
+    catalog["params:training"] = parameters
+    with mlflow.start_run() as parent:
+        SequentialRunner().run(training.create_pipeline(), catalog)
+    return catalog.load("registry_decision"), parent.info.run_id

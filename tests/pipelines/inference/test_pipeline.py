@@ -1,0 +1,79 @@
+"""The inference pipeline run by a SequentialRunner against a SQLite MLflow registry whose
+champion is trained in the test."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from kedro.io import DataCatalog, DatasetError
+from kedro.runner import SequentialRunner
+from sklearn.metrics import adjusted_rand_score
+
+from nba_cluster.models import OUTPUT_COLUMNS
+from nba_cluster.pipelines.inference import create_pipeline
+from nba_cluster.similarity import SimilarityIndex
+from tests.model_fixtures import (
+    champion_dataset,
+    run_training,
+    sqlite_tracking,
+    synthetic_player_features,
+    tiny_training,
+)
+
+NEWEST_SEASON = "2006-07"  # of the synthetic league: kept out of training
+
+
+@pytest.fixture
+def tracking(tmp_path):
+    with sqlite_tracking(tmp_path) as uri:
+        yield uri
+
+
+@pytest.fixture(scope="module")
+def player_features(synthetic_league) -> pd.DataFrame:
+    return synthetic_player_features(synthetic_league)
+
+
+def run_inference(player_features: pd.DataFrame) -> DataCatalog:
+    catalog = DataCatalog({"champion_model": champion_dataset()})
+    catalog["player_features"] = player_features
+    SequentialRunner().run(create_pipeline(), catalog)
+    return catalog
+
+
+def test_champion_labels_every_player_season_even_unseen_ones(tracking, player_features):
+    trained_on = player_features[player_features["SEASON"] < NEWEST_SEASON]
+    decision, _ = run_training(trained_on, tiny_training())
+
+    catalog = run_inference(player_features)
+
+    labelled = catalog.load("player_archetypes")
+    pd.testing.assert_frame_equal(labelled[player_features.columns], player_features)
+    assert labelled[OUTPUT_COLUMNS].notna().all().all()
+    assert set(labelled["MODEL_VERSION"]) == {str(decision["version"])}
+    newest = labelled[labelled["SEASON"] == NEWEST_SEASON]
+    roles = newest["PLAYER_NAME"].str.split().str[0]  # e.g. "Stretch Player013"
+    assert adjusted_rand_score(roles, newest["ARCHETYPE_ID"]) > 0.9
+
+    profiles = catalog.load("archetype_profiles")
+    assert profiles["ARCHETYPE_NAME"].is_unique
+    sizes = labelled["ARCHETYPE_ID"].value_counts()
+    assert profiles.set_index("ARCHETYPE_ID")["SIZE"].to_dict() == sizes.to_dict()
+    assert set(profiles["MODEL_VERSION"]) == {str(decision["version"])}
+
+    vectors = catalog.load("similarity_vectors")
+    pd.testing.assert_frame_equal(
+        vectors[["PLAYER_ID", "SEASON"]], player_features[["PLAYER_ID", "SEASON"]]
+    )
+    # a player's most similar seasons are those of players in the same role
+    role_of = dict(zip(labelled["PLAYER_ID"], labelled["PLAYER_NAME"].str.split().str[0],
+                       strict=False))  # fmt: skip
+    some_player = newest.iloc[0]
+    nearest = SimilarityIndex(vectors).most_similar(some_player["PLAYER_ID"], NEWEST_SEASON, k=5)
+    assert {role_of[player] for player in nearest["PLAYER_ID"]} == {
+        role_of[some_player["PLAYER_ID"]]}  # fmt: skip
+
+
+def test_inference_without_a_champion_says_to_train_first(tracking, player_features):
+    with pytest.raises(DatasetError, match=r"No '.*@champion'.* run the training pipeline first"):
+        run_inference(player_features)

@@ -1,0 +1,74 @@
+"""The training pipeline run by a SequentialRunner on the synthetic league, logging to a
+SQLite MLflow in a temp dir."""
+
+from __future__ import annotations
+
+import mlflow
+import pandas as pd
+import pytest
+from kedro.io import DatasetError
+from mlflow import MlflowClient
+from sklearn.metrics import adjusted_rand_score
+
+from nba_cluster.models import expand_search_space
+from nba_cluster.pipelines.training.nodes import rank_candidates
+from nba_cluster.registry import CHAMPION, MODEL_NAME
+from tests.model_fixtures import (
+    champion_dataset,
+    run_training,
+    sqlite_tracking,
+    synthetic_player_features,
+    tiny_training,
+)
+
+METRICS = ["silhouette", "calinski_harabasz", "davies_bouldin", "n_clusters", "noise_share",
+           "stability"]  # fmt: skip
+
+
+@pytest.fixture
+def tracking(tmp_path):
+    with sqlite_tracking(tmp_path) as uri:
+        yield uri
+
+
+@pytest.fixture(scope="module")
+def player_features(synthetic_league) -> pd.DataFrame:
+    return synthetic_player_features(synthetic_league)
+
+
+def logged_candidates(parent_run_id: str) -> pd.DataFrame:
+    """The leaderboard as MLflow holds it: one nested run per candidate."""
+    runs = mlflow.search_runs(
+        search_all_experiments=True, filter_string=f"tags.mlflow.parentRunId = '{parent_run_id}'"
+    )
+    return pd.DataFrame({
+        "candidate": runs["tags.mlflow.runName"], "run_id": runs["run_id"],
+        **{metric: runs[f"metrics.{metric}"] for metric in METRICS},
+    })  # fmt: skip
+
+
+def test_training_pipeline_registers_the_best_candidate_as_champion(tracking, player_features):
+    training = tiny_training()
+    with pytest.raises(DatasetError, match="run the training pipeline first"):
+        champion_dataset().load()
+
+    decision, parent_run_id = run_training(player_features, training)
+
+    candidates = logged_candidates(parent_run_id)
+    specs = expand_search_space(training["search_space"], training["pca_components"])
+    assert sorted(candidates["candidate"]) == sorted(spec.name for spec in specs)
+    assert candidates[METRICS].notna().all().all()
+    best = rank_candidates(candidates, training["selection"]).iloc[0]
+    assert (decision["candidate"], decision["candidate_run_id"]) == (best["candidate"],
+                                                                     best["run_id"])  # fmt: skip
+    assert (decision["alias"], str(decision["version"]), decision["previous_champion_version"]) == (
+        CHAMPION, "1", None)  # fmt: skip
+    assert mlflow.get_run(parent_run_id).data.tags["registry_decision"] == CHAMPION
+    assert str(MlflowClient().get_model_version_by_alias(MODEL_NAME, CHAMPION).version) == "1"
+
+    champion = champion_dataset().load()
+    assert (champion.version, champion.run_id) == ("1", best["run_id"])
+    labels = champion.model.predict(player_features[training["features"]])["ARCHETYPE_ID"]
+    # the synthetic league's five roles are in the players' names, e.g. "Stretch Player013"
+    roles = player_features["PLAYER_NAME"].str.split().str[0]
+    assert adjusted_rand_score(roles, labels) > 0.9

@@ -1,0 +1,87 @@
+"""Similar player-seasons, checked against scikit-learn's brute-force nearest neighbours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.neighbors import NearestNeighbors
+
+from nba_cluster.similarity import SimilarityIndex, vectors_frame
+
+SEASONS = ["2019-20", "2020-21", "2021-22"]
+PLAYERS = 40
+DIMENSIONS = 4
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    """Random positions of 40 players over three seasons (player ids 500..539)."""
+    keys = pd.DataFrame(
+        [(500 + player, season) for season in SEASONS for player in range(PLAYERS)],
+        columns=["PLAYER_ID", "SEASON"],
+    )
+    vectors = np.random.default_rng(11).normal(size=(len(keys), DIMENSIONS))
+    return vectors_frame(keys, vectors)
+
+
+@pytest.fixture(scope="module")
+def index(frame) -> SimilarityIndex:
+    return SimilarityIndex(frame)
+
+
+def brute_force(frame: pd.DataFrame, player_id: int, season: str, k: int, in_season=None):
+    """The expected answer: exact k-NN among the other players' rows (of one season)."""
+    candidates = frame[frame["PLAYER_ID"] != player_id]
+    if in_season is not None:
+        candidates = candidates[candidates["SEASON"] == in_season]
+    columns = [f"V{i}" for i in range(DIMENSIONS)]
+    query = frame[(frame["PLAYER_ID"] == player_id) & (frame["SEASON"] == season)][columns]
+    search = NearestNeighbors(n_neighbors=k, algorithm="brute").fit(candidates[columns])
+    distances, rows = search.kneighbors(query)
+    nearest = candidates.iloc[rows[0]]
+    return nearest[["PLAYER_ID", "SEASON"]].reset_index(drop=True), distances[0]
+
+
+def test_vectors_frame_layout(frame):
+    assert list(frame.columns) == ["PLAYER_ID", "SEASON", "V0", "V1", "V2", "V3"]
+    assert len(frame) == PLAYERS * len(SEASONS)
+
+
+def test_nearest_other_players_first(index):
+    nearest = index.most_similar(512, "2020-21", k=7)
+    assert list(nearest.columns) == ["PLAYER_ID", "SEASON", "DISTANCE"]
+    assert len(nearest) == 7
+    assert 512 not in set(nearest["PLAYER_ID"])  # not even in his other seasons
+    assert nearest["DISTANCE"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("player_id, season", [(500, "2019-20"), (517, "2020-21"),
+                                               (539, "2021-22"), (526, "2019-20")])  # fmt: skip
+def test_agrees_with_brute_force_nearest_neighbours(frame, index, player_id, season):
+    nearest = index.most_similar(player_id, season, k=10)
+    expected_keys, expected_distances = brute_force(frame, player_id, season, k=10)
+    pd.testing.assert_frame_equal(nearest[["PLAYER_ID", "SEASON"]], expected_keys)
+    np.testing.assert_allclose(nearest["DISTANCE"], expected_distances)
+
+
+def test_in_season_restricts_the_candidates(frame, index):
+    nearest = index.most_similar(505, "2019-20", k=5, in_season="2021-22")
+    assert set(nearest["SEASON"]) == {"2021-22"}
+    expected_keys, expected_distances = brute_force(frame, 505, "2019-20", k=5, in_season="2021-22")
+    pd.testing.assert_frame_equal(nearest[["PLAYER_ID", "SEASON"]], expected_keys)
+    np.testing.assert_allclose(nearest["DISTANCE"], expected_distances)
+
+
+def test_k_beyond_the_candidates_returns_them_all_in_order(index):
+    nearest = index.most_similar(530, "2021-22", k=500, in_season="2021-22")
+    assert len(nearest) == PLAYERS - 1
+    assert nearest["DISTANCE"].is_monotonic_increasing
+
+
+def test_unknown_player_season_is_a_key_error(index):
+    assert len(index) == PLAYERS * len(SEASONS)
+    with pytest.raises(KeyError, match="No player-season"):
+        index.most_similar(500, "1999-00")
+    with pytest.raises(KeyError, match="No player-season"):
+        index.most_similar(9999, "2019-20")
