@@ -1,0 +1,398 @@
+"""The image and the compose stack, end to end, in a real Docker engine.
+
+Builds the image, brings up docker-compose.local.yml with the stats.nba.com replay override
+(docker/compose.replay.yml), waits for every healthcheck and for the one-shot pipeline, then
+checks through HTTP what a user would see: MLflow's experiment, runs and champion, Kedro-Viz's
+pipelines, the dashboard. Then: re-running a pipeline in the container, MLflow reachable from
+another container, nobody runs as root, and `down` + `up` keeps runs and champion.
+
+The replay serves the recorded real responses in ../shared/nba-stats when present, a synthetic
+league otherwise (seasons 2015-16..2019-20 either way). Compose logs are printed when something
+fails; the stack and its volumes are always removed at the end (`down -v`).
+
+    pytest -m docker tests/e2e -s        # needs a Docker engine and the Compose v2 plugin
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from nba_cluster.nba_stats import season_range
+from nba_cluster.stats_replay import synthetic_responses
+
+pytestmark = pytest.mark.docker
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SHARED_NBA_STATS = PROJECT_ROOT.parent / "shared" / "nba-stats"
+RECORDED_REGULAR_SEASON = (
+    "ashwins-ai__Era-Adjusted-NBA-Performance-Analysis-Using-SQL/regular_raw.csv"
+)
+COMPOSE_FILES = ("docker-compose.local.yml", "docker/compose.replay.yml")
+FIRST_SEASON, LAST_SEASON = "2015-16", "2019-20"
+
+EXPERIMENT = "nba_cluster"
+MODEL_NAME = "nba-player-archetypes"
+PIPELINES = {"ingestion", "feature_engineering", "training", "inference"}
+LONG_RUNNING = ("mlflow", "kedro-viz", "dashboard", "stats-replay")
+# The fixture waits for these; the dashboard is awaited by the tests that use it, so a broken
+# dashboard fails those tests and not every check of the stack.
+CORE = ("mlflow", "kedro-viz", "stats-replay")
+
+BUILD_TIMEOUT = 30 * 60
+HEALTHY_TIMEOUT = 5 * 60
+PIPELINE_TIMEOUT = 30 * 60
+DASHBOARD_REFRESH_TIMEOUT = 90
+
+
+def _docker_unavailable_reason() -> str | None:
+    docker = shutil.which("docker")
+    if docker is None:
+        return "no docker CLI on PATH"
+    try:
+        info = subprocess.run(
+            [docker, "info"], capture_output=True, text=True, timeout=20, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return "the Docker engine does not answer (docker info timed out)"
+    if info.returncode != 0:
+        return f"no Docker engine answers: {(info.stderr or info.stdout).strip()[:200]}"
+    compose = subprocess.run(
+        [docker, "compose", "version"], capture_output=True, text=True, timeout=20, check=False
+    )
+    if compose.returncode != 0:
+        return "the Docker Compose v2 plugin is missing (docker compose version failed)"
+    return None
+
+
+def _free_ports(count: int) -> list[int]:
+    """Distinct free ports: the sockets stay open until all are picked, or one could repeat."""
+    with contextlib.ExitStack() as sockets:
+        bound = [sockets.enter_context(socket.socket()) for _ in range(count)]
+        for sock in bound:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in bound]
+
+
+@dataclass
+class Stack:
+    """One compose project: unique name, free host ports, its own image tag."""
+
+    project: str
+    ports: dict[str, int]
+    env: dict[str, str]
+    image: str
+    player_names: set[str] = field(default_factory=set)
+
+    # -- compose ------------------------------------------------------------------------------
+    def compose(
+        self, *args: str, timeout: float = 600, check: bool = True
+    ) -> subprocess.CompletedProcess:
+        files = [arg for name in COMPOSE_FILES for arg in ("-f", str(PROJECT_ROOT / name))]
+        # --env-file /dev/null: a developer's .env must not change what is tested.
+        command = ["docker", "compose", "--env-file", os.devnull, "-p", self.project, *files, *args]
+        result = subprocess.run(
+            command,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"`{' '.join(command)}` exited {result.returncode}\n"
+                f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
+            )
+        return result
+
+    def logs(self) -> str:
+        result = self.compose("logs", "--no-color", "--timestamps", "--tail=300", check=False)
+        return result.stdout + result.stderr
+
+    @contextlib.contextmanager
+    def logs_on_failure(self) -> Iterator[None]:
+        """Print the compose logs (shown in pytest's failure report) when the body fails."""
+        try:
+            yield
+        except BaseException:
+            print(f"\n===== docker compose logs ({self.project}) =====\n{self.logs()}")
+            raise
+
+    def containers(self, *services: str, all_states: bool = True) -> list[dict]:
+        args = ["ps", "--format", "json"] + (["--all"] if all_states else []) + list(services)
+        out = self.compose(*args).stdout.strip()
+        if not out:
+            return []
+        # Compose v2 prints one JSON object per line (older releases: one JSON array).
+        if out.startswith("["):
+            return json.loads(out)
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+    def inspect(self, container: str) -> dict:
+        command = ["docker", "inspect", container]
+        out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+        return json.loads(out.stdout)[0]
+
+    def wait_healthy(self, services: tuple[str, ...], timeout: float = HEALTHY_TIMEOUT) -> None:
+        """Until every service's container reports healthy; fail fast on unhealthy/crash loop."""
+        deadline = time.monotonic() + timeout
+        while True:
+            states = {}
+            for service in services:
+                found = self.containers(service)
+                if not found:
+                    states[service] = "missing"
+                    continue
+                details = self.inspect(found[0]["ID"])
+                state = details["State"]
+                health = (state.get("Health") or {}).get("Status", "no healthcheck")
+                restarts = details.get("RestartCount", 0)
+                if health == "unhealthy" or restarts >= 3:
+                    raise AssertionError(f"{service} is {health}, restarted {restarts} times")
+                if state["Status"] == "exited":
+                    raise AssertionError(f"{service} exited with {state['ExitCode']}")
+                states[service] = health
+            if all(value == "healthy" for value in states.values()):
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not healthy after {timeout:.0f} s: {states}")
+            time.sleep(2)
+
+    def wait_completed(self, service: str, timeout: float = PIPELINE_TIMEOUT) -> None:
+        """Until a one-shot service's container has exited; it must exit 0."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.containers(service)
+            if found:
+                state = self.inspect(found[0]["ID"])["State"]
+                if state["Status"] == "exited":
+                    assert state["ExitCode"] == 0, f"{service} exited with {state['ExitCode']}"
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{service} still running after {timeout:.0f} s")
+            time.sleep(5)
+
+    # -- HTTP from the host ---------------------------------------------------------------------
+    def url(self, service: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}{path}"
+
+    def get(self, service: str, path: str, timeout: float = 30) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url(service, path), timeout=timeout) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+    def mlflow(self, endpoint: str, payload: dict | None = None, **query: str) -> dict:
+        """MLflow REST API 2.0: GET with a query, or POST with a JSON body."""
+        url = self.url("mlflow", f"/api/2.0/mlflow/{endpoint}")
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(
+            url, data=data, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+
+    # -- what the checks compare ---------------------------------------------------------------
+    def experiment_id(self) -> str:
+        return self.mlflow("experiments/get-by-name", experiment_name=EXPERIMENT)["experiment"][
+            "experiment_id"
+        ]
+
+    def runs(self) -> list[dict]:
+        runs, token = [], None
+        while True:
+            body = {"experiment_ids": [self.experiment_id()], "max_results": 1000}
+            if token:
+                body["page_token"] = token
+            page = self.mlflow("runs/search", payload=body)
+            runs += page.get("runs", [])
+            token = page.get("next_page_token")
+            if not token:
+                return runs
+
+    def champion(self) -> dict:
+        return self.mlflow("registered-models/alias", name=MODEL_NAME, alias="champion")[
+            "model_version"
+        ]
+
+
+def _model_families(runs: list[dict]) -> set[str]:
+    return {
+        param["value"]
+        for run in runs
+        for param in run.get("data", {}).get("params", [])
+        if param["key"] == "model_family"
+    }
+
+
+def _replay_player_names(recorded: bool) -> set[str]:
+    """Names the replay serves for the tested seasons: the players the dashboard can show."""
+    seasons = list(season_range(FIRST_SEASON, LAST_SEASON))
+    if recorded:
+        with (SHARED_NBA_STATS / RECORDED_REGULAR_SEASON).open(encoding="utf-8") as file:
+            return {row["PLAYER_NAME"] for row in csv.DictReader(file) if row["SEASON"] in seasons}
+    names = set()
+    for body in synthetic_responses(seasons).values():
+        table = json.loads(body)["resultSets"][0]
+        index = table["headers"].index("PLAYER_NAME")
+        names |= {row[index] for row in table["rowSet"]}
+    return names
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    reason = _docker_unavailable_reason()
+    if reason:
+        pytest.skip(f"needs a Docker engine with Compose v2: {reason}")
+
+    run_id = uuid.uuid4().hex[:8]
+    recorded = (SHARED_NBA_STATS / RECORDED_REGULAR_SEASON).is_file()
+    empty_dir = tempfile.mkdtemp(prefix="nba-e2e-no-recordings-")
+    ports = dict(zip(("mlflow", "kedro-viz", "dashboard"), _free_ports(3), strict=True))
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("COMPOSE_") and key != "NBA_STATS_BASE_URL"
+    }
+    image = f"nba-cluster:e2e-{run_id}"
+    env |= {
+        "LOCAL_IMAGE": image,
+        "BIND_ADDRESS": "127.0.0.1",
+        "MLFLOW_PORT": str(ports["mlflow"]),
+        "KEDRO_VIZ_PORT": str(ports["kedro-viz"]),
+        "DASHBOARD_PORT": str(ports["dashboard"]),
+        "NBA_STATS_DIR": str(SHARED_NBA_STATS if recorded else empty_dir),
+        "REPLAY_FIRST_SEASON": FIRST_SEASON,
+        "REPLAY_LAST_SEASON": LAST_SEASON,
+    }
+    stack = Stack(project=f"nba-e2e-{run_id}", ports=ports, env=env, image=image)
+    stack.player_names = _replay_player_names(recorded)
+    source = "recorded" if recorded else "synthetic"
+    print(f"\ncompose project {stack.project}, ports {ports}, replay: {source} data")
+    try:
+        with stack.logs_on_failure():
+            stack.compose("build", timeout=BUILD_TIMEOUT)
+            stack.compose("up", "--detach", timeout=BUILD_TIMEOUT)
+            stack.wait_healthy(CORE)
+            stack.wait_completed("pipeline")
+        yield stack
+    finally:
+        stack.compose("down", "--volumes", "--remove-orphans", "--timeout", "20", check=False)
+        subprocess.run(["docker", "image", "rm", image], capture_output=True, check=False)
+        shutil.rmtree(empty_dir, ignore_errors=True)
+
+
+def test_mlflow_has_experiment_model_families_and_champion(stack):
+    with stack.logs_on_failure():
+        runs = stack.runs()
+        families = _model_families(runs)
+        assert len(families) >= 4, f"model families among {len(runs)} runs: {families}"
+        champion = stack.champion()
+        assert champion["name"] == MODEL_NAME
+        assert "champion" in champion.get("aliases", [])
+
+
+def test_mlflow_api_is_reachable_from_other_containers(stack):
+    """Not just /health (exempt from MLflow's Host check): the REST API, as mlflow:5000."""
+    probe = (
+        "import json, urllib.request as u; "
+        "print(json.load(u.urlopen('http://mlflow:5000/api/2.0/mlflow/registered-models/alias"
+        f"?name={MODEL_NAME}&alias=champion', timeout=10))['model_version']['version'])"
+    )
+    with stack.logs_on_failure():
+        version = stack.champion()["version"]
+        in_kedro_viz = stack.compose("exec", "-T", "kedro-viz", "python", "-c", probe)
+        assert in_kedro_viz.stdout.strip() == version
+        in_pipeline = stack.compose("run", "--rm", "--no-deps", "pipeline", "python", "-c", probe)
+        assert in_pipeline.stdout.strip().splitlines()[-1] == version
+
+
+def test_kedro_viz_lists_the_pipelines(stack):
+    with stack.logs_on_failure():
+        status, body = stack.get("kedro-viz", "/api/main")
+        assert status == 200, body[:500]
+        listed = {pipeline["id"] for pipeline in json.loads(body)["pipelines"]}
+        assert listed >= PIPELINES, listed
+
+
+def test_dashboard_reports_the_champion_and_names_players(stack):
+    with stack.logs_on_failure():
+        stack.wait_healthy(("dashboard",))
+        champion_version = stack.champion()["version"]
+        # The dashboard started before training ended and re-reads its sources periodically:
+        # give it a moment to pick up the new champion and the inference outputs.
+        deadline = time.monotonic() + DASHBOARD_REFRESH_TIMEOUT
+        while True:
+            status, health = stack.get("dashboard", "/healthz")
+            page = "".join(stack.get("dashboard", path)[1] for path in ("/", "/_dash-layout"))
+            named = {name for name in stack.player_names if name in page}
+            reports_champion = (
+                status == 200 and "champion" in health.lower() and champion_version in health
+            )
+            if (reports_champion and len(named) >= 3) or time.monotonic() > deadline:
+                break
+            time.sleep(2)
+        assert status == 200, health[:500]
+        assert "champion" in health.lower(), health[:500]
+        assert champion_version in health, f"champion v{champion_version} not in {health[:500]}"
+        assert len(named) >= 3, f"the dashboard names {len(named)} of the replayed players"
+
+
+def test_a_single_pipeline_reruns_in_the_container(stack):
+    with stack.logs_on_failure():
+        stack.compose(
+            "run", "--rm", "pipeline", "kedro", "run", "--pipeline", "inference", timeout=1200
+        )
+
+
+def test_no_container_runs_as_root(stack):
+    with stack.logs_on_failure():
+        for service in (*LONG_RUNNING, "pipeline"):
+            for container in stack.containers(service):
+                user = stack.inspect(container["ID"])["Config"]["User"]
+                assert user.split(":")[0] not in ("", "0", "root"), f"{service}: user {user!r}"
+        # The uid processes really get: in the running servers, and in a fresh container of the
+        # one-shot pipeline and of the dashboard (whose own process may not be up).
+        for service in CORE:
+            uid = stack.compose("exec", "-T", service, "id", "-u").stdout.strip()
+            assert uid != "0", service
+        for service in ("pipeline", "dashboard"):
+            result = stack.compose("run", "--rm", "--no-deps", service, "id", "-u")
+            assert result.stdout.strip().splitlines()[-1] != "0", service
+
+
+def test_down_and_up_keep_runs_and_champion(stack):
+    """Named volumes: runs and registry survive `down` (without -v) and a new `up`."""
+    with stack.logs_on_failure():
+        runs_before = {run["info"]["run_id"] for run in stack.runs()}
+        champion_before = stack.champion()["version"]
+
+        stack.compose("down", "--timeout", "20")
+        # Only the servers: a new pipeline run would create runs of its own.
+        stack.compose("up", "--detach", "mlflow", "kedro-viz", "dashboard")
+        stack.wait_healthy(("mlflow", "kedro-viz"))
+
+        runs_after = {run["info"]["run_id"] for run in stack.runs()}
+        assert runs_after == runs_before
+        assert stack.champion()["version"] == champion_before
