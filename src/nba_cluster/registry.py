@@ -42,10 +42,12 @@ class RegisteredModel:
         return self.model.unwrap_python_model()
 
 
-def find_version(alias: str = CHAMPION, model_name: str = MODEL_NAME) -> ModelVersion | None:
+def find_version(
+    alias: str = CHAMPION, model_name: str = MODEL_NAME, client: MlflowClient | None = None
+) -> ModelVersion | None:
     """The version an alias points at, or None when there is no such alias (or model) yet."""
     try:
-        return MlflowClient().get_model_version_by_alias(model_name, alias)
+        return (client or MlflowClient()).get_model_version_by_alias(model_name, alias)
     except MlflowException as error:
         if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
             return None

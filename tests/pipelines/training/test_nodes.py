@@ -8,12 +8,9 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from nba_cluster.pipelines.training.nodes import (
-    rank_candidates,
-    register_best,
-    search_candidates,
-)
+from nba_cluster.pipelines.training.nodes import register_best, search_candidates
 from nba_cluster.registry import CHALLENGER, CHAMPION, MODEL_NAME
+from nba_cluster.selection import rank_candidates
 from tests.model_fixtures import sqlite_tracking, synthetic_player_features, tiny_training
 
 SELECTION = {

@@ -11,8 +11,8 @@ from mlflow import MlflowClient
 from sklearn.metrics import adjusted_rand_score
 
 from nba_cluster.models import expand_search_space
-from nba_cluster.pipelines.training.nodes import rank_candidates
 from nba_cluster.registry import CHAMPION, MODEL_NAME
+from nba_cluster.selection import rank_candidates
 from tests.model_fixtures import (
     champion_dataset,
     run_training,

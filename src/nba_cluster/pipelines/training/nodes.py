@@ -12,7 +12,6 @@ import time
 from typing import Any
 
 import mlflow
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from mlflow import MlflowClient
@@ -34,6 +33,7 @@ from nba_cluster.registry import (
     load_version,
     pip_requirements,
 )
+from nba_cluster.selection import rank_candidates, selection_score
 
 logger = logging.getLogger(__name__)
 
@@ -101,29 +101,6 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
             time.perf_counter() - started,
         )
     return pd.DataFrame(rows)
-
-
-def selection_score(silhouette: float, stability: float, weights: dict[str, float]) -> float:
-    return weights["silhouette"] * silhouette + weights["stability"] * stability
-
-
-def rank_candidates(leaderboard: pd.DataFrame, selection: dict[str, Any]) -> pd.DataFrame:
-    """The documented rule: a cluster count in range and little noise make a candidate
-    eligible; eligible ones are ranked by ``w_s x silhouette + w_a x stability``."""
-    low, high = selection["cluster_count_range"]
-    ranked = leaderboard.assign(
-        eligible=leaderboard["n_clusters"].between(low, high)
-        & (leaderboard["noise_share"] <= selection["max_noise_share"])
-        & np.isfinite(leaderboard["silhouette"]),
-        score=[
-            selection_score(sil, stab, selection["weights"])
-            for sil, stab in zip(leaderboard["silhouette"], leaderboard["stability"], strict=True)
-        ],
-    )
-    # candidate name breaks ties, so the same data and parameters give the same champion
-    return ranked.sort_values(
-        ["eligible", "score", "candidate"], ascending=[False, False, True], ignore_index=True
-    )
 
 
 def register_best(

@@ -1,0 +1,112 @@
+"""The Dash app. ``server`` is the WSGI entry point for gunicorn:
+
+    gunicorn --bind 0.0.0.0:8050 nba_cluster.dashboard.app:server
+
+The app is created on first access of ``app`` or ``server`` (so importing this module, e.g.
+for ``create_app`` in tests, reads nothing), from the Kedro project in the working directory
+or in ``NBA_CLUSTER_PROJECT``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+from pathlib import Path
+
+import dash
+from flask import jsonify
+
+from nba_cluster.dashboard import callbacks, layout
+from nba_cluster.dashboard.data import DataStore
+
+logger = logging.getLogger(__name__)
+ASSETS = Path(__file__).with_name("assets")
+# A dashboard request must not hang for minutes when MLflow is down: MLflow's client retries
+# with backoff for a long time by default. Explicit settings in the environment still win.
+MLFLOW_CLIENT_DEFAULTS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "5",
+}
+
+
+def create_app(
+    project_path: str | Path | None = None,
+    *,
+    store: DataStore | None = None,
+    links: layout.Links | None = None,
+    tracking_uri: str | None = None,
+    ttl_seconds: float | None = None,
+    warm_up: bool = True,
+) -> dash.Dash:
+    """The dashboard for one Kedro project (default: ``NBA_CLUSTER_PROJECT`` or the working
+    directory). With ``warm_up``, data and champion are read in a background thread at once,
+    so the first visitor does not wait for them; requests then re-check them per TTL."""
+    for name, value in MLFLOW_CLIENT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    if store is None:
+        project = project_path or os.environ.get("NBA_CLUSTER_PROJECT") or Path.cwd()
+        ttl = (
+            ttl_seconds
+            if ttl_seconds is not None
+            else float(os.environ.get("DASHBOARD_REFRESH_SECONDS", "5"))
+        )
+        store = DataStore.for_project(project, tracking_uri=tracking_uri, ttl_seconds=ttl)
+    links = links or layout.Links.from_env()
+    app = dash.Dash(
+        __name__,
+        title="NBA player archetypes",
+        assets_folder=str(ASSETS),
+        suppress_callback_exceptions=True,  # the empty state has none of the views' components
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = functools.partial(layout.serve, store, links)
+    callbacks.register(app, store)
+    _add_health_route(app, store)
+    app.store = store  # for tests and the benchmark
+    if warm_up:  # read the data now rather than in the first visitor's request
+        threading.Thread(
+            target=_warm_up, args=(store, links), name="dashboard-warm-up", daemon=True
+        ).start()
+    return app
+
+
+def _warm_up(store: DataStore, links: layout.Links) -> None:
+    try:
+        layout.serve(store, links)  # the snapshot, and the page built from it
+    except Exception:  # the first request will report it
+        logger.exception("Reading the dashboard data at start-up failed")
+
+
+def _add_health_route(app: dash.Dash, store: DataStore) -> None:
+    @app.server.route("/healthz")
+    def healthz():
+        snapshot = store.snapshot()
+        champion = snapshot.champion
+        return jsonify(
+            {
+                "status": "ok" if snapshot.ready else "empty",
+                "champion_version": champion.version if champion else None,
+                "data_model_version": snapshot.data_model_version,
+                "data_timestamp": snapshot.data_timestamp.isoformat()
+                if snapshot.data_timestamp
+                else None,
+                "player_seasons": len(snapshot.archetypes) if snapshot.has_data else 0,
+                "detail": snapshot.empty_reason,
+            }
+        )
+
+
+@functools.cache
+def _default_app() -> dash.Dash:
+    return create_app()
+
+
+def __getattr__(name: str):
+    if name == "app":
+        return _default_app()
+    if name == "server":
+        return _default_app().server
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

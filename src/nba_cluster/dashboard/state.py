@@ -1,0 +1,92 @@
+"""The view's state as URL search parameters, so any view can be shared as a link.
+
+    ?tab=explorer&player=977&season=2004-05&in=1996-97&n=10
+    ?tab=map&from=2010-11&to=2024-25&arch=1,4
+
+Parameters at their default are left out; values the data does not know are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qs, urlencode
+
+TABS = ("map", "archetypes", "eras", "explorer", "model")
+SIMILAR_COUNTS = (5, 10, 20)
+ERA_WEIGHTS = ("count", "minutes")
+ANY_SEASON = "any"
+
+
+@dataclass(frozen=True)
+class ViewState:
+    tab: str = "map"
+    season_from: str | None = None  # None: the first season
+    season_to: str | None = None  # None: the last season
+    archetypes: tuple[int, ...] | None = None  # None: all of them
+    player: int | None = None
+    season: str | None = None
+    compare_in: str | None = None  # similar players from this season only; None: any
+    n_similar: int = 10
+    era_weight: str = "count"
+
+    def with_player(self, player: int | None, season: str | None, tab: str = "explorer"):
+        return replace(self, player=player, season=season, tab=tab)
+
+
+def parse_search(
+    search: str | None, seasons: tuple[str, ...] = (), archetype_ids: tuple[int, ...] = ()
+) -> ViewState:
+    """The state a URL's search string describes, checked against the data."""
+    query = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
+    known = set(seasons)
+
+    def season(name: str) -> str | None:
+        value = query.get(name)
+        return value if value in known else None
+
+    tab = query.get("tab", "map")
+    archetypes = None
+    if "arch" in query:
+        wanted = [int(p) for p in query["arch"].split(",") if p.strip().lstrip("-").isdigit()]
+        archetypes = tuple(a for a in wanted if a in set(archetype_ids))
+    player = query.get("player", "")
+    n_similar = query.get("n", "")
+    return ViewState(
+        tab=tab if tab in TABS else "map",
+        season_from=season("from"),
+        season_to=season("to"),
+        archetypes=archetypes,
+        player=int(player) if player.isdigit() else None,
+        season=season("season"),
+        compare_in=season("in"),
+        n_similar=int(n_similar)
+        if n_similar.isdigit() and int(n_similar) in SIMILAR_COUNTS
+        else ViewState.n_similar,
+        era_weight=query.get("weight") if query.get("weight") in ERA_WEIGHTS else "count",
+    )
+
+
+def to_search(
+    state: ViewState, seasons: tuple[str, ...] = (), archetype_ids: tuple[int, ...] = ()
+) -> str:
+    """The shortest search string that gives ``state`` back (``""`` for the default view)."""
+    params: dict[str, str] = {}
+    if state.tab != "map":
+        params["tab"] = state.tab
+    if state.player is not None:
+        params["player"] = str(state.player)
+        if state.season:
+            params["season"] = state.season
+    if state.compare_in:
+        params["in"] = state.compare_in
+    if state.n_similar != ViewState.n_similar:
+        params["n"] = str(state.n_similar)
+    if state.season_from and (not seasons or state.season_from != seasons[0]):
+        params["from"] = state.season_from
+    if state.season_to and (not seasons or state.season_to != seasons[-1]):
+        params["to"] = state.season_to
+    if state.archetypes is not None and set(state.archetypes) != set(archetype_ids):
+        params["arch"] = ",".join(str(a) for a in sorted(state.archetypes))
+    if state.era_weight != "count":
+        params["weight"] = state.era_weight
+    return "?" + urlencode(params, safe=",") if params else ""
