@@ -66,8 +66,9 @@ def run_kedro(root: Path, base_url: str) -> tuple[float, float]:
     return seconds, peak_bytes / 2**20
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def start_recorded_replay(description: str, argv: list[str] | None) -> ReplayServer:
+    """Parse ``--shared`` and start a replay of the recorded data, or exit saying why not."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--shared",
         type=Path,
@@ -75,19 +76,22 @@ def main(argv: list[str] | None = None) -> int:
         help="the recorded nba-stats folder (default: ../shared/nba-stats from the repo root)",
     )
     args = parser.parse_args(argv)
-
     responses = recorded_responses(args.shared)
     if not responses:
         sys.exit(
             f"No recorded leaguedashplayerstats tables in {args.shared}: "
             "pass --shared pointing at the shared/nba-stats folder."
         )
-    server = ReplayServer(responses).start()
+    return ReplayServer(responses).start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    server = start_recorded_replay(__doc__.split("\n\n")[0], argv)
     try:
         with tempfile.TemporaryDirectory(prefix="nba-cluster-bench-") as tmp:
             root = Path(tmp)
             copy_project(root)
-            print(f"Replaying {len(responses)} recorded responses on {server.base_url}")
+            print(f"Replaying {len(server.responses)} recorded responses on {server.base_url}")
             print(f"kedro run --pipelines ingestion,feature_engineering in {root} ...", flush=True)
             seconds, peak_mib = run_kedro(root, server.base_url)
             raw_files = len(list((root / "data/01_raw/leaguedashplayerstats").glob("*.json")))

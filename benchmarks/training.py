@@ -15,7 +15,6 @@ other seasons for a basketball reader to judge.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import socket
@@ -31,7 +30,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 import yaml
-from ingest_features import FIRST_SEASON, LAST_SEASON, copy_project
+from ingest_features import FIRST_SEASON, LAST_SEASON, copy_project, start_recorded_replay
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
@@ -40,7 +39,6 @@ from sklearn.preprocessing import StandardScaler
 
 from nba_cluster.registry import load_by_alias
 from nba_cluster.similarity import SimilarityIndex
-from nba_cluster.stats_replay import ReplayServer, recorded_responses
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TARGET_TRAINING_SECONDS = 120.0
@@ -184,21 +182,7 @@ def print_neighbours(labelled: pd.DataFrame, index: SimilarityIndex) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--shared",
-        type=Path,
-        default=PROJECT_ROOT.parent / "shared" / "nba-stats",
-        help="the recorded nba-stats folder (default: ../shared/nba-stats from the repo root)",
-    )
-    args = parser.parse_args(argv)
-    responses = recorded_responses(args.shared)
-    if not responses:
-        sys.exit(
-            f"No recorded leaguedashplayerstats tables in {args.shared}: "
-            "pass --shared pointing at the shared/nba-stats folder."
-        )
-    replay = ReplayServer(responses).start()
+    replay = start_recorded_replay(__doc__.split("\n\n")[0], argv)
     try:
         with (
             tempfile.TemporaryDirectory(prefix="nba-cluster-bench-") as tmp,
