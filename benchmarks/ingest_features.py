@@ -38,19 +38,11 @@ def copy_project(root: Path) -> None:
     (root / "src").mkdir()  # Kedro only checks that the source folder exists
 
 
-def run_kedro(root: Path, base_url: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one ``kedro run``; exits if the run fails."""
-    params = {
-        "ingestion.first_season": FIRST_SEASON,
-        "ingestion.last_season": LAST_SEASON,
-        "ingestion.base_url": base_url,
-    }  # pause_seconds stays at its default: the target is set for the polite pace
-    command = [
-        sys.executable, "-m", "kedro", "run", "--pipelines", "ingestion,feature_engineering",
-        "--params", ",".join(f"{key}={value}" for key, value in params.items()),
-    ]  # fmt: skip
-    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}"}
-    log_path = root / "kedro-run.log"
+def timed_kedro_run(root: Path, arguments: list[str], tracking_uri: str) -> float:
+    """Wall seconds of one ``kedro run`` subprocess; exits with its log tail if it fails."""
+    command = [sys.executable, "-m", "kedro", "run", *arguments]
+    log_path = root / f"kedro-{'-'.join(arguments).replace('/', '_')[:60]}.log"
+    env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri}
     with log_path.open("wb") as log:
         started = time.perf_counter()
         result = subprocess.run(
@@ -58,8 +50,23 @@ def run_kedro(root: Path, base_url: str) -> tuple[float, float]:
         )
         seconds = time.perf_counter() - started
     if result.returncode != 0:
-        tail = log_path.read_text(errors="replace").splitlines()[-30:]
-        sys.exit(f"kedro run failed with exit code {result.returncode}:\n" + "\n".join(tail))
+        tail = log_path.read_text(errors="replace").splitlines()[-40:]
+        sys.exit(f"{' '.join(command)} failed ({result.returncode}):\n" + "\n".join(tail))
+    return seconds
+
+
+def run_kedro(root: Path, base_url: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one ``kedro run``; exits if the run fails."""
+    params = {
+        "ingestion.first_season": FIRST_SEASON,
+        "ingestion.last_season": LAST_SEASON,
+        "ingestion.base_url": base_url,
+    }  # pause_seconds stays at its default: the target is set for the polite pace
+    arguments = [
+        "--pipelines", "ingestion,feature_engineering",
+        "--params", ",".join(f"{key}={value}" for key, value in params.items()),
+    ]  # fmt: skip
+    seconds = timed_kedro_run(root, arguments, f"sqlite:///{root / 'mlflow.db'}")
     # The only child this process waits for is kedro, so the children's peak is kedro's.
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     peak_bytes = peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB

@@ -30,7 +30,13 @@ import mlflow
 import numpy as np
 import pandas as pd
 import yaml
-from ingest_features import FIRST_SEASON, LAST_SEASON, copy_project, start_recorded_replay
+from ingest_features import (
+    FIRST_SEASON,
+    LAST_SEASON,
+    copy_project,
+    start_recorded_replay,
+    timed_kedro_run,
+)
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
@@ -106,23 +112,6 @@ def wait_until_healthy(url: str, server: subprocess.Popen, log_path: Path) -> No
             if server.poll() is not None or time.monotonic() > deadline:
                 sys.exit("mlflow server did not start:\n" + log_path.read_text(errors="replace"))
             time.sleep(0.5)
-
-
-def timed_kedro_run(root: Path, arguments: list[str], tracking_uri: str) -> float:
-    """Wall seconds of one ``kedro run`` subprocess; exits with its log tail if it fails."""
-    command = [sys.executable, "-m", "kedro", "run", *arguments]
-    log_path = root / f"kedro-{'-'.join(arguments).replace('/', '_')[:60]}.log"
-    env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri}
-    with log_path.open("wb") as log:
-        started = time.perf_counter()
-        result = subprocess.run(
-            command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
-        )
-        seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        tail = log_path.read_text(errors="replace").splitlines()[-40:]
-        sys.exit(f"{' '.join(command)} failed ({result.returncode}):\n" + "\n".join(tail))
-    return seconds
 
 
 def baseline_silhouette(
