@@ -48,8 +48,10 @@ def tiny_training(search_space: dict | None = None) -> dict[str, Any]:
     return parameters
 
 
-def synthetic_player_features(synthetic_league: dict) -> pd.DataFrame:
-    """``player_features`` of the synthetic league, built by the feature pipeline itself."""
+def feature_catalog(synthetic_league: dict, feature_parameters: dict[str, Any]) -> DataCatalog:
+    """The feature_engineering pipeline's inputs: the synthetic league's raw responses as
+    PartitionedDataset hands them over (key -> function loading the bytes), the fixture
+    seasons and ``feature_parameters``."""
     catalog = DataCatalog()
     catalog["raw_responses"] = {
         partition_key(*response): (lambda body=body: body)
@@ -60,8 +62,15 @@ def synthetic_player_features(synthetic_league: dict) -> pd.DataFrame:
         "last_season": FIXTURE_SEASONS[1],
         "season_types": ["Regular Season", "Playoffs"],
     }
-    for name, value in project_parameters("feature_engineering").items():
+    for name, value in feature_parameters.items():
         catalog[f"params:feature_engineering.{name}"] = value
+    return catalog
+
+
+def synthetic_player_features(synthetic_league: dict) -> pd.DataFrame:
+    """``player_features`` of the synthetic league, built by the feature pipeline itself with
+    the project's parameters."""
+    catalog = feature_catalog(synthetic_league, project_parameters("feature_engineering"))
     SequentialRunner().run(feature_engineering.create_pipeline(), catalog)
     return catalog.load("player_features")
 

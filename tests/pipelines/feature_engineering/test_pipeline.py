@@ -8,10 +8,11 @@ import pytest
 from kedro.io import DataCatalog
 from kedro.runner import SequentialRunner
 
-from nba_cluster.nba_stats import partition_key, season_range
+from nba_cluster.nba_stats import season_range
 from nba_cluster.pipelines.feature_engineering import create_pipeline
 from nba_cluster.pipelines.feature_engineering.nodes import DISPLAY_COLUMNS, RATE_FEATURES
 from tests.conftest import FIXTURE_SEASONS
+from tests.model_fixtures import feature_catalog
 
 # synthetic_responses: 60 players a season, each over 40 games and 720 minutes, so all qualify
 PLAYERS_PER_SEASON = 60
@@ -26,20 +27,7 @@ FEATURE_PARAMETERS = {
 
 @pytest.fixture
 def catalog(synthetic_league) -> DataCatalog:
-    catalog = DataCatalog()
-    # as PartitionedDataset hands partitions over: key -> function loading the bytes
-    catalog["raw_responses"] = {
-        partition_key(*response): (lambda body=body: body)
-        for response, body in synthetic_league.items()
-    }
-    catalog["params:ingestion"] = {
-        "first_season": FIXTURE_SEASONS[0],
-        "last_season": FIXTURE_SEASONS[1],
-        "season_types": ["Regular Season", "Playoffs"],
-    }
-    for name, value in FEATURE_PARAMETERS.items():
-        catalog[f"params:feature_engineering.{name}"] = value
-    return catalog
+    return feature_catalog(synthetic_league, FEATURE_PARAMETERS)
 
 
 def test_feature_engineering_pipeline(caplog, catalog):

@@ -15,23 +15,10 @@ from nba_cluster.similarity import SimilarityIndex
 from tests.model_fixtures import (
     champion_dataset,
     run_training,
-    sqlite_tracking,
-    synthetic_player_features,
     tiny_training,
 )
 
 NEWEST_SEASON = "2006-07"  # of the synthetic league: kept out of training
-
-
-@pytest.fixture
-def tracking(tmp_path):
-    with sqlite_tracking(tmp_path) as uri:
-        yield uri
-
-
-@pytest.fixture(scope="module")
-def player_features(synthetic_league) -> pd.DataFrame:
-    return synthetic_player_features(synthetic_league)
 
 
 def run_inference(player_features: pd.DataFrame) -> DataCatalog:

@@ -11,7 +11,7 @@ from mlflow import MlflowClient
 from nba_cluster.pipelines.training.nodes import register_best, search_candidates
 from nba_cluster.registry import CHALLENGER, CHAMPION, MODEL_NAME
 from nba_cluster.selection import rank_candidates
-from tests.model_fixtures import sqlite_tracking, synthetic_player_features, tiny_training
+from tests.model_fixtures import tiny_training
 
 SELECTION = {
     "cluster_count_range": [5, 12],
@@ -24,17 +24,6 @@ def leaderboard(*candidates: dict) -> pd.DataFrame:
     """Candidates as ``search_candidates`` reports them; unspecified metrics are harmless."""
     defaults = {"n_clusters": 8.0, "noise_share": 0.0, "silhouette": 0.2, "stability": 0.5}
     return pd.DataFrame([{**defaults, **candidate} for candidate in candidates])
-
-
-@pytest.fixture
-def tracking(tmp_path):
-    with sqlite_tracking(tmp_path) as uri:
-        yield uri
-
-
-@pytest.fixture(scope="module")
-def player_features(synthetic_league) -> pd.DataFrame:
-    return synthetic_player_features(synthetic_league)
 
 
 # --- rank_candidates ----------------------------------------------------------------------

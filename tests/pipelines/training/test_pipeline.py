@@ -16,24 +16,11 @@ from nba_cluster.selection import rank_candidates
 from tests.model_fixtures import (
     champion_dataset,
     run_training,
-    sqlite_tracking,
-    synthetic_player_features,
     tiny_training,
 )
 
 METRICS = ["silhouette", "calinski_harabasz", "davies_bouldin", "n_clusters", "noise_share",
            "stability"]  # fmt: skip
-
-
-@pytest.fixture
-def tracking(tmp_path):
-    with sqlite_tracking(tmp_path) as uri:
-        yield uri
-
-
-@pytest.fixture(scope="module")
-def player_features(synthetic_league) -> pd.DataFrame:
-    return synthetic_player_features(synthetic_league)
 
 
 def logged_candidates(parent_run_id: str) -> pd.DataFrame:
