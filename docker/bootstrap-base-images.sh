@@ -1,34 +1,28 @@
 #!/usr/bin/env bash
-# Provide the Dockerfile's two base images on machines that cannot reach an
-# image registry: for each one that is neither present locally nor pullable,
-# build a local stand-in from package registries that are reachable (the
-# Debian apt mirror and PyPI). Images that exist or can be pulled are left alone.
+# Provide the Dockerfile's base image on machines that cannot reach an image
+# registry: when it is neither present locally nor pullable, build a local
+# stand-in from the Debian apt mirror, which is reachable. An image that exists
+# or can be pulled is left alone. (uv needs no image: the build takes the pinned
+# release from PyPI, see the Dockerfile.)
 #
 # Env overrides:
 #   PYTHON_IMAGE   tag of the Python base (Debian bookworm + its python3)
-#   UV_IMAGE       tag of the uv image; its tag is the uv version from PyPI
-#   UV_VERSION     uv version, if UV_IMAGE's tag is not one
 #   PULL_TIMEOUT   seconds to give `docker pull` before building instead
 #   DEBIAN_MIRROR  apt mirror for debootstrap (default: the host's own)
 #   FORCE=1        rebuild stand-ins even if the tags already exist
 set -euo pipefail
 
 PYTHON_IMAGE="${PYTHON_IMAGE:-python:3.11-slim-bookworm}"
-UV_IMAGE="${UV_IMAGE:-ghcr.io/astral-sh/uv:0.13.8}"
-UV_VERSION="${UV_VERSION:-${UV_IMAGE##*:}}"
 PULL_TIMEOUT="${PULL_TIMEOUT:-20}"
 FORCE="${FORCE:-0}"
 SUITE="bookworm"        # python3 in bookworm is 3.11, matching the tag
 PY="python3.11"
 
-log() { printf '[bootstrap-base-images] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
+LOG_TAG=bootstrap-base-images
+# shellcheck source=docker/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # debootstrap, chroot and apt need root.
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || die "must run as root (no sudo available)"
-  exec sudo -E "$0" "$@"
-fi
+become_root "$@"
 timeout 15 docker info >/dev/null 2>&1 || die "docker engine not reachable; run docker/ensure-engine.sh first"
 
 # Under /var/tmp, not /tmp: the rootfs needs device nodes and exec, which a
@@ -47,15 +41,6 @@ cleanup() {
   rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT
-
-apt_updated=0
-apt_install() {
-  if [ "$apt_updated" -eq 0 ]; then
-    apt-get update -qq
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
 
 # Returns 0 when a stand-in must be built.
 needs_standin() {
@@ -157,34 +142,6 @@ build_python_standin() {
   rm -rf --one-file-system "$rootfs"
 }
 
-build_uv_standin() {
-  [[ "$UV_VERSION" =~ ^[0-9]+(\.[0-9]+)+$ ]] || die "UV_IMAGE tag '$UV_VERSION' is not a version; set UV_VERSION"
-  if ! python3 -m pip --version >/dev/null 2>&1; then
-    apt_install python3-pip
-  fi
-  # The musllinux wheel holds the same static binaries as the official
-  # distroless image, so /uv also runs in non-glibc images.
-  local platform dir="$WORK/uv"
-  platform="musllinux_1_1_$(uname -m)"
-  log "fetching uv==$UV_VERSION ($platform) from PyPI"
-  python3 -m pip download --quiet --disable-pip-version-check --no-deps \
-    --only-binary=:all: --platform "$platform" --dest "$dir/wheel" "uv==$UV_VERSION"
-  python3 -m zipfile -e "$dir"/wheel/uv-*.whl "$dir/x"
-  mkdir -p "$dir/root"
-  install -m 0755 "$dir/x/uv-$UV_VERSION.data/scripts/uv" "$dir/x/uv-$UV_VERSION.data/scripts/uvx" "$dir/root/"
-  "$dir/root/uv" --version >/dev/null || die "extracted uv binary does not run"
-
-  tar -C "$dir/root" --numeric-owner --owner=0 --group=0 -c uv uvx |
-    docker import \
-      --message "local stand-in for $UV_IMAGE (uv $UV_VERSION wheel from PyPI)" \
-      --change 'ENTRYPOINT ["/uv"]' \
-      - "$UV_IMAGE" >/dev/null
-  rm -rf "$dir"
-}
-
 if needs_standin "$PYTHON_IMAGE"; then build_python_standin; fi
-if needs_standin "$UV_IMAGE"; then build_uv_standin; fi
 
-for image in "$PYTHON_IMAGE" "$UV_IMAGE"; do
-  docker image ls --format '{{.Repository}}:{{.Tag}}\t{{.ID}}\t{{.Size}}' "$image"
-done
+docker image ls --format '{{.Repository}}:{{.Tag}}\t{{.ID}}\t{{.Size}}' "$PYTHON_IMAGE"

@@ -19,26 +19,14 @@ DOCKERD_TIMEOUT="${DOCKERD_TIMEOUT:-60}"
 PLUGIN_DIR="/usr/local/lib/docker/cli-plugins"
 PIDFILE="/var/run/docker.pid"
 
-log() { printf '[ensure-engine] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
+LOG_TAG=ensure-engine
+# shellcheck source=docker/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # apt, dockerd and the system plugin dir all need root.
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || die "must run as root (no sudo available)"
-  exec sudo -E "$0" "$@"
-fi
+become_root "$@"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-
-apt_updated=0
-apt_install() {
-  if [ "$apt_updated" -eq 0 ]; then
-    apt-get update -qq
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
 
 # A stale socket can make `docker info` hang instead of failing, hence timeout.
 engine_up() { command -v docker >/dev/null && timeout 15 docker info >/dev/null 2>&1; }
