@@ -33,13 +33,14 @@ WORKDIR /app
 # for code. Both stay in /app: Kedro reads pyproject.toml there at run time.
 COPY pyproject.toml uv.lock ./
 
-# One RUN, so that uv never lands in a layer of the final image (layers only add: a COPY of the
-# uv binary would stay in the image's history, 44 MB, even if a later step deleted it). uv
-# comes from PyPI (the same release as the official uv image) into /tmp/uv, which the same RUN
-# deletes. pip runs straight from the wheel that ensurepip installs pip from (python.org builds
-# keep it in ensurepip/_bundled, Debian's python3 in WHEEL_PKG_DIR): the base needs no pip of
-# its own and no venv is made for it (-2 s). pip trusts the system CA store (PIP_CERT), like uv
-# (UV_SYSTEM_CERTS).
+# One RUN, so that uv never lands in a layer of the final image. uv comes from PyPI (the same
+# binary as the official ghcr.io/astral-sh/uv image) into /tmp/uv, which the same RUN deletes.
+# Not from that image: layers only add, so a COPY of its binary would stay in the image's history
+# (44 MB: 0.83x the naive image, over the 0.80x budget), and copying a builder stage's venv
+# instead is the cross-stage copy above (docs/docker.md has both measured).
+# pip runs straight from the wheel that ensurepip installs pip from (python.org builds keep it in
+# ensurepip/_bundled, Debian's python3 in WHEEL_PKG_DIR): the base needs no pip of its own and no
+# venv is made for it (-2 s). pip trusts the system CA store (PIP_CERT), like uv (UV_SYSTEM_CERTS).
 # UV_NO_CACHE: a throwaway cache; without RUN --mount it could not be reused by the next build.
 #   uv still hardlinks from it (its default link mode, same filesystem), the fastest install.
 # UV_PYTHON_DOWNLOADS=never + UV_PYTHON: the base image's interpreter, never a downloaded one.
