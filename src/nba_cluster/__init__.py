@@ -1,2 +1,3 @@
 """NBA player-archetype discovery."""
+
 __version__ = "0.1.0"

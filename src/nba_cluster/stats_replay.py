@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import threading
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -302,10 +303,14 @@ def main(argv: list[str] | None = None) -> None:
     responses: dict[ResponseKey, bytes] = {}
     if args.synthetic:
         responses |= synthetic_responses(season_range(*args.synthetic.split(":")))
-    if args.recorded:
-        responses |= recorded_responses(args.recorded)
-    if args.raw_dir:
-        responses |= raw_responses_in(args.raw_dir)
+    try:
+        if args.recorded:
+            responses |= recorded_responses(args.recorded)
+        if args.raw_dir:
+            responses |= raw_responses_in(args.raw_dir)
+    except PermissionError as error:
+        # e.g. a bind-mounted folder the container's user (uid 1000) may not read
+        parser.error(f"cannot read {error.filename}: permission denied for uid {os.getuid()}")
     server = ReplayServer(responses, args.host, args.port)
     seasons = sorted({season for season, _ in responses})
     span = f"{seasons[0]}..{seasons[-1]}" if seasons else "none"

@@ -269,6 +269,7 @@ def stack() -> Iterator[Stack]:
     run_id = uuid.uuid4().hex[:8]
     recorded = (SHARED_NBA_STATS / RECORDED_REGULAR_SEASON).is_file()
     empty_dir = tempfile.mkdtemp(prefix="nba-e2e-no-recordings-")
+    os.chmod(empty_dir, 0o755)  # mkdtemp's 0700 would shut out the replay's non-root user
     ports = dict(zip(("mlflow", "kedro-viz", "dashboard"), _free_ports(3), strict=True))
     env = {
         key: value
