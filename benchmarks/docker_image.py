@@ -90,17 +90,21 @@ class Docker:
 
 
 def cold_builds(
-    docker: Docker, context: Path, rounds: int, settle: float, *, ours: str, naive: tuple[str, ...]
+    docker: Docker,
+    context: Path,
+    *,
+    ours: str,
+    naive: str,
+    naive_args: tuple[str, ...],
+    rounds: int,
+    settle: float,
 ) -> tuple[list[float], list[float]]:
     """Seconds of `rounds` --no-cache builds of each image, interleaved, each after `settle`
-    idle seconds. `naive` is its tag followed by its extra build arguments."""
-    naive_tag, *naive_args = naive
+    idle seconds."""
     times, naive_times = [], []
     for _ in range(rounds):
         times.append(docker.build(context, ours, "--no-cache", settle=settle))
-        naive_times.append(
-            docker.build(context, naive_tag, "--no-cache", *naive_args, settle=settle)
-        )
+        naive_times.append(docker.build(context, naive, "--no-cache", *naive_args, settle=settle))
         print(f"[bench]   {times[-1]:.1f} s, naive {naive_times[-1]:.1f} s", flush=True)
     return times, naive_times
 
@@ -320,10 +324,11 @@ def main(argv: list[str] | None = None) -> int:
             cold, naive_cold = cold_builds(
                 docker,
                 context,
-                args.cold_builds,
-                args.settle,
                 ours=ours,
-                naive=(naive, *naive_args),
+                naive=naive,
+                naive_args=naive_args,
+                rounds=args.cold_builds,
+                settle=args.settle,
             )
             figures["cold_build_runs_s"], figures["naive_cold_build_runs_s"] = cold, naive_cold
             figures["cold_build_s"] = statistics.median(cold)

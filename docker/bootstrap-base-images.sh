@@ -9,7 +9,7 @@
 #   PYTHON_IMAGE   tag of the Python base (Debian bookworm + its python3)
 #   PULL_TIMEOUT   seconds to give `docker pull` before building instead
 #   DEBIAN_MIRROR  apt mirror for debootstrap (default: the host's own)
-#   FORCE=1        rebuild stand-ins even if the tags already exist
+#   FORCE=1        rebuild the stand-in even if the tag already exists
 set -euo pipefail
 
 PYTHON_IMAGE="${PYTHON_IMAGE:-python:3.11-slim-bookworm}"
