@@ -3,7 +3,7 @@
 #   kedro viz run --host 0.0.0.0 --port 4141 --no-browser
 #   mlflow server ...                                 tracking server and model registry
 #   gunicorn --bind 0.0.0.0:8050 nba_cluster.dashboard.app:server
-#   python -m nba_cluster.stats_replay ...            stats.nba.com replay for tests
+#   python -m nba_cluster.nba_stats.replay ...            stats.nba.com replay for tests
 # See docs/docker.md. Follows uv's Docker guide (multi-stage, locked deps synced before the source).
 #
 # Portable on purpose: it builds with BuildKit and with the classic builder (Docker 20.10,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from nba_cluster.stats_replay import ReplayServer, recorded_responses
+from nba_cluster.nba_stats.replay import ReplayServer, recorded_responses
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIRST_SEASON, LAST_SEASON = "1996-97", "2024-25"

@@ -43,8 +43,8 @@ from sklearn.metrics import silhouette_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from nba_cluster.registry import load_by_alias
-from nba_cluster.similarity import SimilarityIndex
+from nba_cluster.clustering.similarity import SimilarityIndex
+from nba_cluster.model_registry import load_by_alias
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TARGET_TRAINING_SECONDS = 120.0

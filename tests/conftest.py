@@ -18,8 +18,9 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro_mlflow.framework.hooks.mlflow_hook import mlflow_hook
 
-from nba_cluster.nba_stats import season_range
-from nba_cluster.stats_replay import ReplayServer, synthetic_responses
+from nba_cluster.nba_stats.replay import ReplayServer
+from nba_cluster.nba_stats.seasons import season_range
+from nba_cluster.nba_stats.synthetic import synthetic_responses
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_NBA_STATS = PROJECT_ROOT.parent / "shared" / "nba-stats"

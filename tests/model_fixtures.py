@@ -16,9 +16,9 @@ from kedro.io import DataCatalog
 from kedro.runner import SequentialRunner
 
 from nba_cluster.datasets import RegisteredModelDataset
-from nba_cluster.nba_stats import partition_key
+from nba_cluster.model_registry import CHAMPION, MODEL_NAME
+from nba_cluster.nba_stats.seasons import partition_key
 from nba_cluster.pipelines import feature_engineering, training
-from nba_cluster.registry import CHAMPION, MODEL_NAME
 from tests.conftest import FIXTURE_SEASONS, PROJECT_ROOT
 
 # Two k-means candidates and a Ward fitted on a sample: quick, and the synthetic league's

@@ -8,8 +8,8 @@ import sys
 import pandas as pd
 import pytest
 
-from nba_cluster.nba_stats import season_range
-from nba_cluster.stats_replay import ReplayServer, recorded_responses
+from nba_cluster.nba_stats.replay import ReplayServer, recorded_responses
+from nba_cluster.nba_stats.seasons import season_range
 from tests.conftest import (
     FAST_HTTP,
     SHARED_NBA_STATS,

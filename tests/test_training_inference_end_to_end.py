@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from nba_cluster.registry import CHALLENGER, CHAMPION, MODEL_NAME
+from nba_cluster.model_registry import CHALLENGER, CHAMPION, MODEL_NAME
 from tests.conftest import fixture_params, run_kedro
 
 METRICS = [

@@ -10,7 +10,7 @@ from typing import Any
 from kedro.io import AbstractDataset
 from mlflow import MlflowClient
 
-from nba_cluster.registry import RegisteredModel, load_by_alias
+from nba_cluster.model_registry import RegisteredModel, load_by_alias
 
 
 class AtomicBytesDataset(AbstractDataset[bytes, bytes]):

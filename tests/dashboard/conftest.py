@@ -15,7 +15,7 @@ import mlflow
 import pandas as pd
 import pytest
 
-from nba_cluster.stats_replay import ReplayServer
+from nba_cluster.nba_stats.replay import ReplayServer
 from tests.conftest import PROJECT_ROOT, _free_port, fixture_params, run_kedro
 from tests.test_training_inference_end_to_end import SMALL_SEARCH
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from nba_cluster.registry import CHAMPION, MODEL_NAME
+from nba_cluster.model_registry import CHAMPION, MODEL_NAME
 from tests.dashboard.conftest import (
     ACCENTED_NAME,
     CHROMIUM,

@@ -10,6 +10,7 @@ import time
 import pandas as pd
 import pytest
 
+from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.dashboard import callbacks, figures, layout
 from nba_cluster.dashboard.app import create_app
 from nba_cluster.dashboard.data import (
@@ -23,7 +24,6 @@ from nba_cluster.dashboard.data import (
     signature_traits,
 )
 from nba_cluster.dashboard.state import ViewState, parse_search, to_search
-from nba_cluster.similarity import SimilarityIndex
 from tests.dashboard import fakes
 
 # --- names and search -----------------------------------------------------------------------

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import pytest
 
-from nba_cluster.nba_stats import season_range
-from nba_cluster.stats_replay import synthetic_responses
+from nba_cluster.nba_stats.seasons import season_range
+from nba_cluster.nba_stats.synthetic import synthetic_responses
 
 pytestmark = pytest.mark.docker
 

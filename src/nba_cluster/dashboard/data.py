@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
 
-from nba_cluster.registry import CHAMPION, MODEL_NAME, find_version
-from nba_cluster.selection import rank_candidates
-from nba_cluster.similarity import SimilarityIndex
+from nba_cluster.clustering.selection import rank_candidates
+from nba_cluster.clustering.similarity import SimilarityIndex
+from nba_cluster.model_registry import CHAMPION, MODEL_NAME, find_version
 
 logger = logging.getLogger(__name__)
 

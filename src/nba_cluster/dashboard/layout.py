@@ -13,7 +13,7 @@ from dash import dcc, html
 from nba_cluster.dashboard import figures
 from nba_cluster.dashboard.data import Snapshot, representative_players, signature_traits
 from nba_cluster.dashboard.state import ANY_SEASON, SIMILAR_COUNTS
-from nba_cluster.registry import MODEL_NAME
+from nba_cluster.model_registry import MODEL_NAME
 
 GRAPH_CONFIG = {
     "displaylogo": False,

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nba_cluster.nba_stats import COUNT_COLUMNS, SEASON_TYPES, partition_key
+from nba_cluster.nba_stats.response import COUNT_COLUMNS, response_body
+from nba_cluster.nba_stats.seasons import SEASON_TYPES, partition_key
+from nba_cluster.nba_stats.synthetic import synthetic_responses
 from nba_cluster.pipelines.feature_engineering.nodes import (
     DISPLAY_COLUMNS,
     RATE_FEATURES,
@@ -18,7 +20,6 @@ from nba_cluster.pipelines.feature_engineering.nodes import (
     standardize_within_season,
     validate_player_features,
 )
-from nba_cluster.stats_replay import response_body, synthetic_responses
 
 REGULAR, PLAYOFFS = SEASON_TYPES
 PLAYERS_PER_SEASON = 60  # synthetic_responses: 5 archetypes x 12 players, half in the playoffs

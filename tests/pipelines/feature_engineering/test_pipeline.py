@@ -8,7 +8,7 @@ import pytest
 from kedro.io import DataCatalog
 from kedro.runner import SequentialRunner
 
-from nba_cluster.nba_stats import season_range
+from nba_cluster.nba_stats.seasons import season_range
 from nba_cluster.pipelines.feature_engineering import create_pipeline
 from nba_cluster.pipelines.feature_engineering.nodes import DISPLAY_COLUMNS, RATE_FEATURES
 from tests.conftest import FIXTURE_SEASONS

@@ -9,9 +9,9 @@ from kedro.io import DataCatalog, DatasetError
 from kedro.runner import SequentialRunner
 from sklearn.metrics import adjusted_rand_score
 
-from nba_cluster.models import OUTPUT_COLUMNS
+from nba_cluster.clustering.model import OUTPUT_COLUMNS
+from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.pipelines.inference import create_pipeline
-from nba_cluster.similarity import SimilarityIndex
 from tests.model_fixtures import (
     champion_dataset,
     run_training,

@@ -2,7 +2,8 @@ import time
 
 import pytest
 
-from nba_cluster.nba_stats import HttpPolicy, StatsApiError, partition_key
+from nba_cluster.nba_stats.client import HttpPolicy, StatsApiError
+from nba_cluster.nba_stats.seasons import partition_key
 from nba_cluster.pipelines.ingestion.nodes import fetch_raw_responses, plan_requests
 from tests.conftest import FAST_HTTP, FIXTURE_SEASONS
 

@@ -8,7 +8,8 @@ from kedro.runner import SequentialRunner
 from kedro_datasets.partitions import PartitionedDataset
 
 from nba_cluster.datasets import AtomicBytesDataset, PartitionKeysDataset
-from nba_cluster.nba_stats import InvalidResponseError, partition_key
+from nba_cluster.nba_stats.response import InvalidResponseError
+from nba_cluster.nba_stats.seasons import partition_key
 from nba_cluster.pipelines.ingestion import create_pipeline
 from tests.conftest import FAST_HTTP, FIXTURE_SEASONS
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from nba_cluster.clustering.selection import rank_candidates
+from nba_cluster.model_registry import CHALLENGER, CHAMPION, MODEL_NAME
 from nba_cluster.pipelines.training.nodes import register_best, search_candidates
-from nba_cluster.registry import CHALLENGER, CHAMPION, MODEL_NAME
-from nba_cluster.selection import rank_candidates
 from tests.model_fixtures import tiny_training
 
 SELECTION = {

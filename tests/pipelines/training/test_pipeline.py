@@ -10,9 +10,9 @@ from kedro.io import DatasetError
 from mlflow import MlflowClient
 from sklearn.metrics import adjusted_rand_score
 
-from nba_cluster.models import expand_search_space
-from nba_cluster.registry import CHAMPION, MODEL_NAME
-from nba_cluster.selection import rank_candidates
+from nba_cluster.clustering.candidates import expand_search_space
+from nba_cluster.clustering.selection import rank_candidates
+from nba_cluster.model_registry import CHAMPION, MODEL_NAME
 from tests.model_fixtures import (
     champion_dataset,
     run_training,

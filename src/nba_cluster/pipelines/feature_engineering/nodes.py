@@ -10,14 +10,12 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from nba_cluster.nba_stats import (
+from nba_cluster.nba_stats.response import (
     COUNT_COLUMNS,
-    SEASON_TYPES,
     parse_league_dash_response,
-    parse_partition_key,
-    season_range,
     summarize_schema_errors,
 )
+from nba_cluster.nba_stats.seasons import SEASON_TYPES, parse_partition_key, season_range
 
 logger = logging.getLogger(__name__)
 

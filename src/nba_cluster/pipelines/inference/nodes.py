@@ -6,8 +6,8 @@ import logging
 
 import pandas as pd
 
-from nba_cluster.registry import RegisteredModel
-from nba_cluster.similarity import vectors_frame
+from nba_cluster.clustering.similarity import vectors_frame
+from nba_cluster.model_registry import RegisteredModel
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,6 @@ def _archetype_profiles(champion: RegisteredModel, player_archetypes: pd.DataFra
 
 def _similarity_vectors(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.DataFrame:
     """Each player-season's position in the champion's model space: the input of the
-    similar-players search (``nba_cluster.similarity.SimilarityIndex``)."""
+    similar-players search (``nba_cluster.clustering.similarity.SimilarityIndex``)."""
     vectors = champion.archetype_model.model_space(player_features)
     return vectors_frame(player_features, vectors)

@@ -7,14 +7,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from nba_cluster.nba_stats import (
-    HttpPolicy,
-    fetch_league_dash_player_stats,
-    parse_league_dash_response,
-    partition_key,
-    season_range,
-    use_base_url,
-)
+from nba_cluster.nba_stats.client import HttpPolicy, fetch_league_dash_player_stats, use_base_url
+from nba_cluster.nba_stats.response import parse_league_dash_response
+from nba_cluster.nba_stats.seasons import partition_key, season_range
 
 logger = logging.getLogger(__name__)
 

@@ -17,15 +17,15 @@ from matplotlib.figure import Figure
 from mlflow import MlflowClient
 from mlflow.models import infer_signature
 
-from nba_cluster.models import (
-    ArchetypeModel,
-    centroid_profiles,
+from nba_cluster.clustering.candidates import (
     evaluate,
     expand_search_space,
     fit_clustering,
     sampled_silhouette,
 )
-from nba_cluster.registry import (
+from nba_cluster.clustering.model import ArchetypeModel, centroid_profiles
+from nba_cluster.clustering.selection import rank_candidates, selection_score
+from nba_cluster.model_registry import (
     CHALLENGER,
     CHAMPION,
     MODEL_NAME,
@@ -33,7 +33,6 @@ from nba_cluster.registry import (
     load_version,
     pip_requirements,
 )
-from nba_cluster.selection import rank_candidates, selection_score
 
 logger = logging.getLogger(__name__)
 

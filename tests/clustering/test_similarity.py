@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.neighbors import NearestNeighbors
 
-from nba_cluster.similarity import SimilarityIndex, vectors_frame
+from nba_cluster.clustering.similarity import SimilarityIndex, vectors_frame
 
 SEASONS = ["2019-20", "2020-21", "2021-22"]
 PLAYERS = 40

@@ -3,16 +3,15 @@ import json
 
 import pytest
 
-from nba_cluster.nba_stats import (
-    HttpPolicy,
-    InvalidResponseError,
+from nba_cluster.nba_stats.client import HttpPolicy
+from nba_cluster.nba_stats.response import InvalidResponseError, parse_league_dash_response
+from nba_cluster.nba_stats.seasons import (
     latest_completed_season,
-    parse_league_dash_response,
     parse_partition_key,
     partition_key,
     season_range,
 )
-from nba_cluster.stats_replay import synthetic_responses
+from nba_cluster.nba_stats.synthetic import synthetic_responses
 
 
 @pytest.fixture(scope="module")

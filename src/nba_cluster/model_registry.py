@@ -20,6 +20,10 @@ class NoChampionError(LookupError):
     """The registry has no champion yet."""
 
 
+class IncompatibleModelError(RuntimeError):
+    """A registered version whose pickled code this package can no longer import."""
+
+
 def pip_requirements() -> list[str]:
     """Pinned from this environment: MLflow's own inference of them re-imports the model in
     a subprocess for every logged candidate, which costs seconds each."""
@@ -55,10 +59,21 @@ def find_version(
 
 
 def load_version(model_version: ModelVersion) -> RegisteredModel:
+    """Load one registered version. The pyfunc pickles ``ArchetypeModel`` by module path, so a
+    version logged by an older layout of this package (e.g. ``nba_cluster.models``) cannot be
+    unpickled: that is reported with what to do, not as an import traceback."""
     uri = f"models:/{model_version.name}/{model_version.version}"
-    return RegisteredModel(
-        mlflow.pyfunc.load_model(uri), str(model_version.version), model_version.run_id
-    )
+    try:
+        model = mlflow.pyfunc.load_model(uri)
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("nba_cluster"):
+            raise
+        raise IncompatibleModelError(
+            f"{model_version.name} version {model_version.version} was logged by an older "
+            f"version of nba_cluster (its pickle imports {error.name}, which no longer exists). "
+            "Retrain to register a compatible version: kedro run --pipeline training"
+        ) from error
+    return RegisteredModel(model, str(model_version.version), model_version.run_id)
 
 
 def load_by_alias(alias: str = CHAMPION, model_name: str = MODEL_NAME) -> RegisteredModel:

@@ -9,16 +9,14 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
-from nba_cluster.models import (
+from nba_cluster.clustering.candidates import (
     NOISE,
-    OUTPUT_COLUMNS,
-    ArchetypeModel,
     CandidateSpec,
-    centroid_profiles,
     evaluate,
     expand_search_space,
     fit_clustering,
 )
+from nba_cluster.clustering.model import OUTPUT_COLUMNS, ArchetypeModel, centroid_profiles
 
 SEED = 3
 FEATURES = ["PTS_PER36_Z", "FG3A_SHARE_Z", "OREB_PER36_Z", "AST_PER36_Z", "STL_PER36_Z",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nba_cluster.archetypes import PROTOTYPES, name_archetypes
+from nba_cluster.clustering.naming import PROTOTYPES, name_archetypes
 
 FEATURES = sorted({feature for prototype in PROTOTYPES.values() for feature in prototype})
 
