@@ -137,7 +137,7 @@ def callback_payload(dependencies: list[dict], output: str, values: dict, trigge
 
 def make_workloads(project: Path, dependencies: list[dict], count: int, seed: int = 7) -> dict:
     """Realistic, varied requests: random player-seasons and filters from the real data."""
-    from nba_cluster.dashboard.data import CatalogSource  # noqa: PLC0415
+    from nba_cluster.dashboard.sources import CatalogSource  # noqa: PLC0415
 
     frame = CatalogSource(project).load("player_archetypes")
     seasons = sorted(frame["SEASON"].unique())

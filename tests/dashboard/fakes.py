@@ -1,14 +1,19 @@
-"""Small hand-made inference outputs and a stand-in for the MLflow registry."""
+"""Small hand-made inference outputs, a stand-in for the MLflow registry, and a snapshot and a
+store built from them."""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from nba_cluster.dashboard.data import Champion
+from nba_cluster.clustering.similarity import SimilarityIndex
+from nba_cluster.dashboard.snapshot import Snapshot
+from nba_cluster.dashboard.sources import CatalogSource, Champion
+from nba_cluster.dashboard.store import DataStore
 
 SEASONS = ("2003-04", "2004-05", "2005-06")
 FEATURES = ["PTS_PER36_Z", "AST_PER36_Z", "BLK_PER36_Z"]
@@ -124,3 +129,24 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+@functools.cache
+def snapshot() -> Snapshot:
+    """A ready snapshot of :func:`outputs` (shared: a snapshot is never mutated)."""
+    frames = outputs()
+    return Snapshot(
+        key=("test",),
+        archetypes=frames["player_archetypes"].sort_values(
+            ["SEASON", "PLAYER_ID"], ignore_index=True
+        ),
+        profiles=frames["archetype_profiles"],
+        similarity=SimilarityIndex(frames["similarity_vectors"]),
+        champion=champion(),
+    )
+
+
+def store(project, champions=None, ttl=5.0, clock=None) -> tuple[DataStore, Clock]:
+    """A store on ``project``'s catalog with a fake registry and a fake clock."""
+    clock = clock or Clock()
+    return DataStore(CatalogSource(project), champions or FakeChampions(), ttl, clock), clock

@@ -18,8 +18,9 @@ from pathlib import Path
 import dash
 from flask import jsonify
 
-from nba_cluster.dashboard import callbacks, layout
-from nba_cluster.dashboard.data import DataStore
+from nba_cluster.dashboard import layout
+from nba_cluster.dashboard.components import Links
+from nba_cluster.dashboard.store import DataStore
 
 logger = logging.getLogger(__name__)
 ASSETS = Path(__file__).with_name("assets")
@@ -35,7 +36,7 @@ def create_app(
     project_path: str | Path | None = None,
     *,
     store: DataStore | None = None,
-    links: layout.Links | None = None,
+    links: Links | None = None,
     tracking_uri: str | None = None,
     ttl_seconds: float | None = None,
     warm_up: bool = True,
@@ -53,7 +54,7 @@ def create_app(
             else float(os.environ.get("DASHBOARD_REFRESH_SECONDS", "5"))
         )
         store = DataStore.for_project(project, tracking_uri=tracking_uri, ttl_seconds=ttl)
-    links = links or layout.Links.from_env()
+    links = links or Links.from_env()
     app = dash.Dash(
         __name__,
         title="NBA player archetypes",
@@ -63,7 +64,7 @@ def create_app(
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = functools.partial(layout.serve, store, links)
-    callbacks.register(app, store)
+    layout.register(app, store)
     _add_health_route(app, store)
     app.store = store  # for tests and the benchmark
     if warm_up:  # read the data now rather than in the first visitor's request
@@ -73,7 +74,7 @@ def create_app(
     return app
 
 
-def _warm_up(store: DataStore, links: layout.Links) -> None:
+def _warm_up(store: DataStore, links: Links) -> None:
     try:
         layout.serve(store, links)  # the snapshot, and the page built from it
     except Exception:  # the first request will report it

@@ -1,4 +1,5 @@
-"""The view's state as URL search parameters, so any view can be shared as a link.
+"""The view's state: in the URL (so any view can be shared as a link), in the controls, and
+checked against the data.
 
     ?tab=explorer&player=977&season=2004-05&in=1996-97&n=10
     ?tab=map&from=2010-11&to=2024-25&arch=1,4
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
+
+from nba_cluster.dashboard.snapshot import Snapshot
 
 TABS = ("map", "archetypes", "eras", "explorer", "model")
 SIMILAR_COUNTS = (5, 10, 20)
@@ -90,3 +93,62 @@ def to_search(
     if state.era_weight != "count":
         params["weight"] = state.era_weight
     return "?" + urlencode(params, safe=",") if params else ""
+
+
+def resolve(state: ViewState, snapshot: Snapshot) -> ViewState:
+    """A state the data can show: unknown players dropped, a player's season defaulting to
+    his latest, a season range in order."""
+    player, season = state.player, state.season
+    if player is not None and int(player) not in snapshot.player_rows:
+        player, season = None, None
+    if player is not None and not snapshot.has_player_season(player, season):
+        season = str(snapshot.player_seasons(player)["SEASON"].iloc[-1])
+    if player is None:
+        season = None
+    seasons = snapshot.seasons
+    low = state.season_from if state.season_from in seasons else seasons[0]
+    high = state.season_to if state.season_to in seasons else seasons[-1]
+    if seasons.index(low) > seasons.index(high):
+        low, high = high, low
+    archetypes = state.archetypes
+    if archetypes is not None:
+        archetypes = tuple(a for a in archetypes if a in snapshot.archetype_names)
+    return replace(
+        state, player=player, season=season, season_from=low, season_to=high, archetypes=archetypes
+    )
+
+
+def state_from_controls(snapshot: Snapshot, controls: tuple) -> ViewState:
+    """The state the controls show, ``controls`` in the order of the URL-sync callback's
+    inputs (``layout.register``)."""
+    tab, season_range, archetypes, player, season, compare, n_similar, era_weight = controls
+    seasons = snapshot.seasons
+    low, high = season_range if season_range else (0, len(seasons) - 1)
+    low, high = max(0, min(int(low), len(seasons) - 1)), max(0, min(int(high), len(seasons) - 1))
+    return ViewState(
+        tab=tab or "map",
+        season_from=seasons[low],
+        season_to=seasons[high],
+        archetypes=tuple(int(a) for a in archetypes) if archetypes is not None else None,
+        player=int(player) if player is not None else None,
+        season=season,
+        compare_in=compare if compare and compare != ANY_SEASON else None,
+        n_similar=int(n_similar or ViewState.n_similar),
+        era_weight=era_weight or "count",
+    )
+
+
+def control_values(state: ViewState, snapshot: Snapshot) -> dict:
+    seasons = snapshot.seasons
+    return {
+        "tab": state.tab,
+        "season_range": [seasons.index(state.season_from), seasons.index(state.season_to)],
+        "archetypes": list(state.archetypes)
+        if state.archetypes is not None
+        else list(snapshot.archetype_order),
+        "player": state.player,
+        "season": state.season,
+        "compare": state.compare_in or ANY_SEASON,
+        "n_similar": state.n_similar,
+        "era_weight": state.era_weight,
+    }

@@ -1,0 +1,207 @@
+"""Where the dashboard's data comes from.
+
+- The inference outputs ``player_archetypes``, ``archetype_profiles`` and ``similarity_vectors``,
+  through the project's own Kedro catalog (``conf/``: paths are written down once, there).
+- The champion's details from the MLflow registry and tracking server (``MlflowClient``).
+
+The catalog is built from the config loader and ``DataCatalog.from_config`` rather than from a
+``KedroSession``: a session runs the project hooks, and kedro-mlflow's would create experiments
+on the tracking server (and the reachability check would refuse to start when MLflow is down),
+none of which a read-only dashboard should do.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from mlflow import MlflowClient
+
+from nba_cluster.clustering.selection import rank_candidates
+from nba_cluster.model_registry import CHAMPION, MODEL_NAME, find_version
+
+DATASETS = ("player_archetypes", "archetype_profiles", "similarity_vectors")
+MLFLOW_CONFIG_PATTERNS = ["mlflow*", "mlflow*/**", "**/mlflow*"]  # as kedro-mlflow registers it
+
+
+class CatalogSource:
+    """The inference outputs through the project's Kedro catalog."""
+
+    def __init__(self, project_path: str | Path, env: str | None = None) -> None:
+        from kedro.framework.project import settings  # noqa: PLC0415
+        from kedro.framework.startup import bootstrap_project  # noqa: PLC0415
+        from kedro.io import DataCatalog  # noqa: PLC0415
+
+        self.project_path = Path(project_path).expanduser().resolve()
+        bootstrap_project(self.project_path)  # the project's settings.py (resolvers, envs)
+        loader = settings.CONFIG_LOADER_CLASS(
+            conf_source=str(self.project_path / settings.CONF_SOURCE),
+            env=env if env is not None else os.environ.get("KEDRO_ENV"),
+            **settings.CONFIG_LOADER_ARGS,
+        )
+        entries = {
+            name: _absolute_paths(loader["catalog"][name], self.project_path) for name in DATASETS
+        }
+        self.catalog = DataCatalog.from_config(entries)
+        self.filepaths = {name: entry.get("filepath") for name, entry in entries.items()}
+        self._loader = loader
+
+    def tracking_uri(self) -> str:
+        """MLFLOW_TRACKING_URI, else what the project's mlflow.yml says (a relative SQLite
+        path is taken relative to the project, as ``kedro run`` from its root would)."""
+        uri = os.environ.get("MLFLOW_TRACKING_URI")
+        if not uri:
+            try:
+                self._loader.config_patterns.setdefault("mlflow", MLFLOW_CONFIG_PATTERNS)
+                uri = self._loader["mlflow"]["server"]["mlflow_tracking_uri"]
+            except Exception:  # no mlflow.yml: MLflow's own default
+                uri = None
+        uri = uri or "sqlite:///mlflow.db"
+        if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
+            uri = f"sqlite:///{self.project_path / uri.removeprefix('sqlite:///')}"
+        return uri
+
+    def signature(self) -> tuple:
+        """(name, size, mtime) of each output: cheap, and changes whenever one is rewritten."""
+        signature = []
+        for name in DATASETS:
+            path = self.filepaths[name]
+            try:
+                stat = os.stat(path)
+                signature.append((name, stat.st_size, stat.st_mtime_ns))
+            except (OSError, TypeError):
+                signature.append((name, None, None))
+        return tuple(signature)
+
+    def load(self, name: str) -> pd.DataFrame | None:
+        if not self.catalog.exists(name):
+            return None
+        return self.catalog.load(name)
+
+
+def _absolute_paths(entry: Mapping[str, Any], project_path: Path) -> dict[str, Any]:
+    """Relative local ``filepath``s resolved against the project root, as a Kedro context
+    does, so the dashboard works from any working directory."""
+    entry = dict(entry)
+    path = entry.get("filepath")
+    if isinstance(path, str) and "://" not in path and not Path(path).is_absolute():
+        entry["filepath"] = (project_path / path).as_posix()
+    return entry
+
+
+@dataclass(frozen=True, eq=False)
+class Champion:
+    """The registry's champion, the run that trained it and its training run's leaderboard."""
+
+    version: str
+    run_id: str
+    run_name: str
+    experiment_id: str
+    family: str | None
+    registered_at: datetime | None
+    params: Mapping[str, str]
+    metrics: Mapping[str, float]
+    parent_run_id: str | None = None
+    parent_tags: Mapping[str, str] = field(default_factory=dict)
+    selection: Mapping[str, Any] | None = None
+    # one row per candidate of the training run: candidate, model_family, run_id, metrics,
+    # eligible, score (the training pipeline's own rule), is_champion; best first
+    leaderboard: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+
+class ChampionSource:
+    """Champion details through ``MlflowClient`` (the server-side URI, never the browser's)."""
+
+    def __init__(self, tracking_uri: str, model_name: str = MODEL_NAME, alias: str = CHAMPION):
+        self.tracking_uri = tracking_uri
+        self.model_name = model_name
+        self.alias = alias
+        self._client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+
+    def current_version(self) -> str | None:
+        """The version the alias points at; None when there is no such alias or model yet
+        Raises when MLflow fails."""
+        found = find_version(self.alias, self.model_name, client=self._client)
+        return None if found is None else str(found.version)
+
+    def details(self, version: str) -> Champion:
+        client = self._client
+        model_version = client.get_model_version(self.model_name, version)
+        run = client.get_run(model_version.run_id)
+        parent_id = run.data.tags.get("mlflow.parentRunId")
+        parent = client.get_run(parent_id) if parent_id else None
+        selection = _selection_rule(parent.data.params) if parent else None
+        leaderboard = pd.DataFrame()
+        if parent_id:
+            siblings = client.search_runs(
+                [run.info.experiment_id],
+                filter_string=f"tags.mlflow.parentRunId = '{parent_id}'",
+                max_results=5000,
+            )
+            leaderboard = _leaderboard(siblings, selection, run.info.run_id)
+        created = model_version.creation_timestamp
+        return Champion(
+            version=str(model_version.version),
+            run_id=run.info.run_id,
+            run_name=run.info.run_name or run.info.run_id,
+            experiment_id=run.info.experiment_id,
+            family=run.data.params.get("model_family"),
+            registered_at=datetime.fromtimestamp(created / 1000, tz=UTC) if created else None,
+            params=dict(run.data.params),
+            metrics=dict(run.data.metrics),
+            parent_run_id=parent_id,
+            parent_tags={
+                k: v
+                for k, v in (parent.data.tags if parent else {}).items()
+                if not k.startswith("mlflow.")
+            },
+            selection=selection,
+            leaderboard=leaderboard,
+        )
+
+
+def _selection_rule(parent_params: Mapping[str, str]) -> dict[str, Any] | None:
+    """``training.selection`` as kedro-mlflow logged it (flattened with '.', values as text)."""
+    prefix = "training.selection."
+    flat = {k.removeprefix(prefix): v for k, v in parent_params.items() if k.startswith(prefix)}
+    try:
+        return {
+            "cluster_count_range": list(ast.literal_eval(flat["cluster_count_range"])),
+            "max_noise_share": float(flat["max_noise_share"]),
+            "weights": {
+                "silhouette": float(flat["weights.silhouette"]),
+                "stability": float(flat["weights.stability"]),
+            },
+        }
+    except (KeyError, ValueError, SyntaxError, TypeError):
+        return None
+
+
+def _leaderboard(runs: list, selection: Mapping[str, Any] | None, champion_run: str):
+    rows = [
+        {
+            "candidate": r.info.run_name,
+            "model_family": r.data.params.get("model_family"),
+            "run_id": r.info.run_id,
+            **r.data.metrics,
+        }
+        for r in runs
+    ]
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    for column in ("n_clusters", "noise_share", "silhouette", "stability"):
+        if column not in table:
+            table[column] = np.nan
+    if selection is not None:
+        table = rank_candidates(table, selection)
+    else:
+        table = table.sort_values("silhouette", ascending=False, ignore_index=True)
+    return table.assign(is_champion=table["run_id"] == champion_run)

@@ -1,0 +1,139 @@
+"""When the dashboard reads its data again.
+
+:class:`DataStore` holds the current :class:`Snapshot` and swaps it atomically when the
+outputs' size or modification time or the champion version change. That check runs at most
+once per ``ttl_seconds`` per process, on whichever request comes first; other requests keep the
+current snapshot meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from nba_cluster.clustering.similarity import SimilarityIndex
+from nba_cluster.dashboard.snapshot import Snapshot
+from nba_cluster.dashboard.sources import CatalogSource, Champion, ChampionSource
+
+logger = logging.getLogger(__name__)
+
+
+class DataStore:
+    """The current :class:`Snapshot`, refreshed when the data or the champion change."""
+
+    def __init__(
+        self,
+        source: CatalogSource,
+        champions: ChampionSource,
+        ttl_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.source = source
+        self.champions = champions
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._snapshot: Snapshot | None = None
+        self._checked_at = -np.inf
+        self._refresh = threading.Lock()
+
+    @classmethod
+    def for_project(
+        cls, project_path: str | Path, tracking_uri: str | None = None, ttl_seconds: float = 5.0
+    ) -> DataStore:
+        source = CatalogSource(project_path)
+        return cls(source, ChampionSource(tracking_uri or source.tracking_uri()), ttl_seconds)
+
+    def snapshot(self) -> Snapshot:
+        """The current snapshot; at most one check for changes per TTL, and a request never
+        waits for another one's reload unless there is nothing to show yet."""
+        current = self._snapshot
+        if current is not None and self._clock() - self._checked_at < self.ttl_seconds:
+            return current
+        if not self._refresh.acquire(blocking=current is None):
+            return current
+        try:
+            current = self._snapshot
+            if current is not None and self._clock() - self._checked_at < self.ttl_seconds:
+                return current
+            self._snapshot = self._refreshed(current)
+            self._checked_at = self._clock()
+            return self._snapshot
+        finally:
+            self._refresh.release()
+
+    def _refreshed(self, current: Snapshot | None) -> Snapshot:
+        files = self.source.signature()
+        known = current.champion if current is not None else None
+        try:
+            version, error = self.champions.current_version(), None
+        except Exception as exc:  # MLflow down or misconfigured: keep the champion we know
+            logger.warning("Champion lookup at %s failed: %s", self.champions.tracking_uri, exc)
+            version, error = (known.version, None) if known else (None, _short_error(exc))
+        key = (files, version, error)
+        if current is not None and current.key == key:
+            return current
+        try:
+            champion = (
+                known
+                if known is not None and known.version == version
+                else (self.champions.details(version) if version is not None else None)
+            )
+            return self._load(key, files, champion, error)
+        except Exception as exc:  # e.g. a file half-written by a running pipeline
+            logger.exception("Reading the dashboard data failed")
+            if current is not None and current.ready:
+                return current  # keep showing the last good data; retried on the next check
+            return Snapshot(
+                key=(files, version, error, "failed"),
+                load_error=_short_error(exc),
+                tracking_uri=self.champions.tracking_uri,
+            )
+
+    def _load(self, key: tuple, files: tuple, champion: Champion | None, error: str | None):
+        started = time.perf_counter()
+        archetypes = self.source.load("player_archetypes")
+        profiles = self.source.load("archetype_profiles")
+        vectors = self.source.load("similarity_vectors")
+        if archetypes is not None:
+            archetypes = archetypes.sort_values(
+                ["SEASON", "PLAYER_ID"], kind="stable", ignore_index=True
+            )
+        mtimes = [mtime for _, _, mtime in files if mtime is not None]
+        snapshot = Snapshot(
+            key=key,
+            archetypes=archetypes if profiles is not None else None,
+            profiles=profiles,
+            similarity=SimilarityIndex(vectors) if vectors is not None else None,
+            champion=champion,
+            champion_error=error,
+            data_timestamp=datetime.fromtimestamp(max(mtimes) / 1e9, tz=UTC) if mtimes else None,
+            tracking_uri=self.champions.tracking_uri,
+        )
+        if snapshot.ready:  # warm what every page needs, before the snapshot is shared
+            _ = (
+                snapshot.players,
+                snapshot.map_arrays,
+                snapshot.row_of,
+                snapshot.player_rows,
+                snapshot.colors,
+                snapshot.profile_table,
+                snapshot.season_index,
+            )
+        logger.info(
+            "Dashboard data loaded in %.2f s: %s player-seasons, champion %s",
+            time.perf_counter() - started,
+            0 if archetypes is None else len(archetypes),
+            champion.version if champion else None,
+        )
+        return snapshot
+
+
+def _short_error(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= 300 else text[:297] + "..."

@@ -1,0 +1,1 @@
+"""One module per tab: its layout, its figures and its callbacks (``register(app, store)``)."""

@@ -1,0 +1,38 @@
+"""The archetypes: representative players, signature traits, the heatmap."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from nba_cluster.dashboard.views.archetypes import (
+    profile_heatmap,
+    representative_players,
+    signature_traits,
+)
+from tests.dashboard import fakes
+
+
+def test_representative_players_are_central_regulars_once_each():
+    frame = pd.DataFrame({
+        "PLAYER_ID": [1, 1, 2, 3, 4], "ARCHETYPE_ID": [0, 0, 0, 0, 1],
+        "MIN": [2000, 2500, 300, 1800, 3000], "PLAYOFF_MIN": [0, None, 0, 200, 0],
+        "CENTROID_DISTANCE": [0.5, 0.4, 0.1, 0.9, 0.2],
+    })  # fmt: skip
+    best = representative_players(frame, 0, n=5)
+    # player 2 is closest but plays little; player 1 appears once, with his closer season
+    assert best["PLAYER_ID"].tolist() == [1, 3]
+    assert best["CENTROID_DISTANCE"].tolist() == [0.4, 0.9]
+    assert representative_players(frame, 9).empty
+
+
+def test_signature_traits_are_the_largest_deviations():
+    snapshot = fakes.snapshot()
+    traits = signature_traits(snapshot.profile_table.loc[2], n=2)
+    assert traits == [("Blocks /36", 1.8), ("Assists /36", -0.8)]
+
+
+def test_the_heatmap_serialises():
+    snapshot = fakes.snapshot()
+    assert json.dumps(profile_heatmap(snapshot).to_plotly_json(), default=str)
