@@ -8,15 +8,14 @@ import sys
 import pandas as pd
 import pytest
 
-from nba_cluster.nba_stats.replay import ReplayServer, recorded_responses
 from nba_cluster.nba_stats.seasons import season_range
-from tests.conftest import (
+from tests.support.project import SHARED_NBA_STATS, raw_files, run_kedro, shared_data_available
+from tests.support.replay import (
     FAST_HTTP,
-    SHARED_NBA_STATS,
+    RECORDED_SEASONS,
     fixture_params,
-    raw_files,
-    run_kedro,
-    shared_data_available,
+    recorded_league,
+    replaying,
 )
 
 
@@ -118,18 +117,15 @@ def test_cli_exits_non_zero_with_one_clear_message(project, replay):
 @pytest.mark.real_data
 @pytest.mark.skipif(not shared_data_available(), reason="../shared/nba-stats is not present")
 def test_real_recorded_seasons_end_to_end(project):
-    server = ReplayServer(recorded_responses(SHARED_NBA_STATS)).start()
-    try:
+    with replaying(recorded_league(SHARED_NBA_STATS)) as server:
         params = {
-            "ingestion.first_season": "1996-97",
-            "ingestion.last_season": "2024-25",
+            "ingestion.first_season": RECORDED_SEASONS[0],
+            "ingestion.last_season": RECORDED_SEASONS[1],
             "ingestion.base_url": server.base_url,
             **FAST_HTTP,
         }
         run_kedro(project, "ingestion", params)
         run_kedro(project, "feature_engineering", params)
-    finally:
-        server.stop()
 
     assert len(raw_files(project)) == 29 * 2
     table = features(project)

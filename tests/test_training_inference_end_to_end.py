@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
 from nba_cluster.model_registry import CHALLENGER, CHAMPION, MODEL_NAME
-from tests.conftest import fixture_params, run_kedro
+from tests.support.project import run_kedro
+from tests.support.replay import fixture_params
+from tests.support.search_space import small_search_params
 
 METRICS = [
     "silhouette",
@@ -22,17 +20,8 @@ METRICS = [
     "stability",
 ]
 
-# A small search over all four families, so the suite stays quick on two cores.
-SMALL_SEARCH = {
-    "training.pca_components": [None],
-    "training.search_space.kmeans.n_clusters": [5, 6],
-    "training.search_space.gaussian_mixture.n_components": [5],
-    "training.search_space.gaussian_mixture.covariance_type": ["diag"],
-    "training.search_space.agglomerative_ward.n_clusters": [5],
-    "training.search_space.hdbscan.min_cluster_size": [15],
-    "training.evaluation.bootstraps": 2,
-    "training.selection.cluster_count_range": [4, 8],  # the synthetic league has 5 roles
-}
+# The small search over all four families keeps the suite quick on two cores.
+SMALL_SEARCH = small_search_params()
 WORSE_SEARCH = {
     **SMALL_SEARCH,
     "training.search_space.kmeans.n_clusters": [8],
@@ -124,18 +113,3 @@ def test_inference_without_a_champion_says_what_to_do(project, replay, mlflow_se
     run_kedro(project, "feature_engineering", fixture_params(replay))
     with pytest.raises(Exception, match="run the training pipeline first"):
         run_kedro(project, "inference", fixture_params(replay))
-
-
-def test_unreachable_tracking_server_fails_fast_naming_it(project):
-    url = "http://127.0.0.1:9"  # the discard port: nothing listens
-    result = subprocess.run(
-        [sys.executable, "-m", "kedro", "run", "--pipeline", "training"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "MLFLOW_TRACKING_URI": url},
-    )
-    assert result.returncode != 0
-    output = " ".join((result.stdout + result.stderr).split())
-    assert f"MLflow tracking server {url} is unreachable" in output

@@ -16,15 +16,15 @@ import pytest
 from mlflow import MlflowClient
 
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
-from tests.dashboard.conftest import (
+from tests.support.browser import CHROMIUM, screenshot
+from tests.support.dashboard import (
     ACCENTED_NAME,
-    CHROMIUM,
     OUTPUTS,
-    Dashboard,
-    new_project,
+    TEST_ENV,
+    DashboardServer,
     output_path,
-    screenshot,
 )
+from tests.support.project import copy_project
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(),
@@ -235,8 +235,8 @@ def test_other_views_render_with_the_champions_details(page, dashboard, labelled
 
 def test_empty_state_then_new_data_without_a_restart(page, built_project, mlflow_server, tmp_path):
     """Served by gunicorn as in the container: no outputs yet, then the pipeline writes them."""
-    project = new_project(tmp_path / "fresh")
-    server = Dashboard(project, mlflow_server, server="gunicorn")
+    project = copy_project(tmp_path / "fresh")
+    server = DashboardServer(project, mlflow_server, server="gunicorn", env=TEST_ENV)
     try:
         status, _ = server.get("/")
         assert status == 200
@@ -260,8 +260,8 @@ def test_empty_state_then_new_data_without_a_restart(page, built_project, mlflow
 
 
 def test_empty_state_without_a_champion(page, tmp_path):
-    project = new_project(tmp_path / "fresh")
-    server = Dashboard(project, f"sqlite:///{tmp_path / 'empty.db'}")
+    project = copy_project(tmp_path / "fresh")
+    server = DashboardServer(project, f"sqlite:///{tmp_path / 'empty.db'}", env=TEST_ENV)
     try:
         status, body = server.get("/")
         assert status == 200 and b"NBA player archetypes" in body

@@ -20,7 +20,6 @@ import csv
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -30,17 +29,16 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
 from nba_cluster.nba_stats.seasons import season_range
 from nba_cluster.nba_stats.synthetic import synthetic_responses
+from tests.support.ports import free_ports
+from tests.support.project import PROJECT_ROOT, SHARED_NBA_STATS
 
 pytestmark = pytest.mark.docker
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SHARED_NBA_STATS = PROJECT_ROOT.parent / "shared" / "nba-stats"
 RECORDED_REGULAR_SEASON = (
     "ashwins-ai__Era-Adjusted-NBA-Performance-Analysis-Using-SQL/regular_raw.csv"
 )
@@ -79,15 +77,6 @@ def _docker_unavailable_reason() -> str | None:
     if compose.returncode != 0:
         return "the Docker Compose v2 plugin is missing (docker compose version failed)"
     return None
-
-
-def _free_ports(count: int) -> list[int]:
-    """Distinct free ports: the sockets stay open until all are picked, or one could repeat."""
-    with contextlib.ExitStack() as sockets:
-        bound = [sockets.enter_context(socket.socket()) for _ in range(count)]
-        for sock in bound:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in bound]
 
 
 @dataclass
@@ -270,7 +259,7 @@ def stack() -> Iterator[Stack]:
     recorded = (SHARED_NBA_STATS / RECORDED_REGULAR_SEASON).is_file()
     empty_dir = tempfile.mkdtemp(prefix="nba-e2e-no-recordings-")
     os.chmod(empty_dir, 0o755)  # mkdtemp's 0700 would shut out the replay's non-root user
-    ports = dict(zip(("mlflow", "kedro-viz", "dashboard"), _free_ports(3), strict=True))
+    ports = dict(zip(("mlflow", "kedro-viz", "dashboard"), free_ports(3), strict=True))
     env = {
         key: value
         for key, value in os.environ.items()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.model_fixtures import sqlite_tracking, synthetic_player_features
+from tests.support.training import sqlite_tracking, synthetic_player_features
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from kedro.runner import SequentialRunner
 from nba_cluster.nba_stats.seasons import season_range
 from nba_cluster.pipelines.feature_engineering import create_pipeline
 from nba_cluster.pipelines.feature_engineering.nodes import DISPLAY_COLUMNS, RATE_FEATURES
-from tests.conftest import FIXTURE_SEASONS
-from tests.model_fixtures import feature_catalog
+from tests.support.replay import FIXTURE_SEASONS
+from tests.support.training import feature_catalog
 
 # synthetic_responses: 60 players a season, each over 40 games and 720 minutes, so all qualify
 PLAYERS_PER_SEASON = 60

@@ -12,11 +12,8 @@ from sklearn.metrics import adjusted_rand_score
 from nba_cluster.clustering.model import OUTPUT_COLUMNS
 from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.pipelines.inference import create_pipeline
-from tests.model_fixtures import (
-    champion_dataset,
-    run_training,
-    tiny_training,
-)
+from tests.support.search_space import small_training_parameters
+from tests.support.training import champion_dataset, run_training
 
 NEWEST_SEASON = "2006-07"  # of the synthetic league: kept out of training
 
@@ -30,7 +27,7 @@ def run_inference(player_features: pd.DataFrame) -> DataCatalog:
 
 def test_champion_labels_every_player_season_even_unseen_ones(tracking, player_features):
     trained_on = player_features[player_features["SEASON"] < NEWEST_SEASON]
-    decision, _ = run_training(trained_on, tiny_training())
+    decision, _ = run_training(trained_on, small_training_parameters())
 
     catalog = run_inference(player_features)
 

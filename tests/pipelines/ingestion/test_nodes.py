@@ -5,15 +5,9 @@ import pytest
 from nba_cluster.nba_stats.client import HttpPolicy, StatsApiError
 from nba_cluster.nba_stats.seasons import partition_key
 from nba_cluster.pipelines.ingestion.nodes import fetch_raw_responses, plan_requests
-from tests.conftest import FAST_HTTP, FIXTURE_SEASONS
+from tests.support.replay import fixture_ingestion_parameters
 
-PARAMS = {
-    "first_season": FIXTURE_SEASONS[0],
-    "last_season": FIXTURE_SEASONS[1],
-    "season_types": ["Regular Season", "Playoffs"],
-    "refresh": False,
-    "http": {key.rsplit(".", 1)[1]: value for key, value in FAST_HTTP.items()},
-}
+PARAMS = fixture_ingestion_parameters()
 
 
 def test_plan_skips_what_is_on_disk():

@@ -11,7 +11,7 @@ from nba_cluster.datasets import AtomicBytesDataset, PartitionKeysDataset
 from nba_cluster.nba_stats.response import InvalidResponseError
 from nba_cluster.nba_stats.seasons import partition_key
 from nba_cluster.pipelines.ingestion import create_pipeline
-from tests.conftest import FAST_HTTP, FIXTURE_SEASONS
+from tests.support.replay import fixture_ingestion_parameters
 
 RESPONSES_IN_RANGE = 4 * 2  # 2003-04..2006-07, regular season and playoffs
 
@@ -23,14 +23,7 @@ def ingestion_catalog(raw_folder, base_url: str, stored_keys: set[str]) -> DataC
             path=str(raw_folder), dataset=AtomicBytesDataset, filename_suffix=".json"
         ),
     })  # fmt: skip
-    catalog["params:ingestion"] = {
-        "first_season": FIXTURE_SEASONS[0],
-        "last_season": FIXTURE_SEASONS[1],
-        "season_types": ["Regular Season", "Playoffs"],
-        "refresh": False,
-        "base_url": base_url,
-        "http": {key.rsplit(".", 1)[1]: value for key, value in FAST_HTTP.items()},
-    }
+    catalog["params:ingestion"] = fixture_ingestion_parameters(base_url=base_url)
     return catalog
 
 

@@ -13,11 +13,8 @@ from sklearn.metrics import adjusted_rand_score
 from nba_cluster.clustering.candidates import expand_search_space
 from nba_cluster.clustering.selection import rank_candidates
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
-from tests.model_fixtures import (
-    champion_dataset,
-    run_training,
-    tiny_training,
-)
+from tests.support.search_space import small_training_parameters
+from tests.support.training import champion_dataset, run_training
 
 METRICS = ["silhouette", "calinski_harabasz", "davies_bouldin", "n_clusters", "noise_share",
            "stability"]  # fmt: skip
@@ -35,7 +32,7 @@ def logged_candidates(parent_run_id: str) -> pd.DataFrame:
 
 
 def test_training_pipeline_registers_the_best_candidate_as_champion(tracking, player_features):
-    training = tiny_training()
+    training = small_training_parameters()
     with pytest.raises(DatasetError, match="run the training pipeline first"):
         champion_dataset().load()
 

@@ -1,9 +1,8 @@
-"""Helpers for the training and inference tests: the synthetic league's player features, a
-throwaway SQLite MLflow, a tiny search space and a trained champion."""
+"""The feature and training pipelines on in-memory catalogs, with MLflow in a SQLite file:
+the synthetic league's player features, a throwaway tracking store and a trained champion."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,6 @@ from typing import Any
 
 import mlflow
 import pandas as pd
-import yaml
 from kedro.io import DataCatalog
 from kedro.runner import SequentialRunner
 
@@ -19,33 +17,10 @@ from nba_cluster.datasets import RegisteredModelDataset
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
 from nba_cluster.nba_stats.seasons import partition_key
 from nba_cluster.pipelines import feature_engineering, training
-from tests.conftest import FIXTURE_SEASONS, PROJECT_ROOT
+from tests.support.project import project_parameters
+from tests.support.replay import fixture_ingestion_parameters
 
-# Two k-means candidates and a Ward fitted on a sample: quick, and the synthetic league's
-# five roles make five clusters the clear winner.
-TINY_SEARCH = {
-    "kmeans": {"n_clusters": [5, 6]},
-    "agglomerative_ward": {"n_clusters": [5], "fit_sample_size": [100]},
-}
-SYNTHETIC_CLUSTER_COUNT_RANGE = [4, 8]  # the synthetic league has five roles
 EXPERIMENT = "nba_cluster"  # as in conf/base/mlflow.yml
-
-
-def project_parameters(pipeline: str) -> dict[str, Any]:
-    """The parameters the project ships in ``conf/base/parameters_<pipeline>.yml``."""
-    path = PROJECT_ROOT / "conf" / "base" / f"parameters_{pipeline}.yml"
-    return yaml.safe_load(path.read_text())[pipeline]
-
-
-def tiny_training(search_space: dict | None = None) -> dict[str, Any]:
-    """The project's training parameters with a small search space, two bootstraps and a
-    cluster-count range that fits the synthetic league."""
-    parameters = copy.deepcopy(project_parameters("training"))
-    parameters["search_space"] = copy.deepcopy(search_space or TINY_SEARCH)
-    parameters["pca_components"] = [None]
-    parameters["evaluation"]["bootstraps"] = 2
-    parameters["selection"]["cluster_count_range"] = SYNTHETIC_CLUSTER_COUNT_RANGE
-    return parameters
 
 
 def feature_catalog(synthetic_league: dict, feature_parameters: dict[str, Any]) -> DataCatalog:
@@ -57,11 +32,7 @@ def feature_catalog(synthetic_league: dict, feature_parameters: dict[str, Any]) 
         partition_key(*response): (lambda body=body: body)
         for response, body in synthetic_league.items()
     }
-    catalog["params:ingestion"] = {
-        "first_season": FIXTURE_SEASONS[0],
-        "last_season": FIXTURE_SEASONS[1],
-        "season_types": ["Regular Season", "Playoffs"],
-    }
+    catalog["params:ingestion"] = fixture_ingestion_parameters()
     for name, value in feature_parameters.items():
         catalog[f"params:feature_engineering.{name}"] = value
     return catalog

@@ -1,0 +1,45 @@
+"""The small search space that keeps training quick on two cores, for ``kedro run``
+(``--params``) and for in-memory runs (the training parameters) alike."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tests.support.project import apply_params, project_parameters
+
+# One small grid per family, merged into the project's own search space as ``--params`` would;
+# the synthetic league's five roles make five clusters the clear winner.
+SMALL_SEARCH_SPACE = {
+    "kmeans": {"n_clusters": [5, 6]},
+    "gaussian_mixture": {"n_components": [5], "covariance_type": ["diag"]},
+    "agglomerative_ward": {"n_clusters": [5], "fit_sample_size": [100]},
+    "hdbscan": {"min_cluster_size": [15]},
+}
+# No PCA variant, two bootstraps, and a cluster-count range around the synthetic league's five.
+SMALL_SETTINGS = {
+    "pca_components": [None],
+    "evaluation.bootstraps": 2,
+    "selection.cluster_count_range": [4, 8],
+}
+
+
+def small_search_params() -> dict[str, Any]:
+    """The small search as ``kedro run --params`` takes it: ``training.``-dotted keys."""
+    params = {
+        f"training.search_space.{family}.{name}": values
+        for family, grid in SMALL_SEARCH_SPACE.items()
+        for name, values in grid.items()
+    }
+    return params | {f"training.{key}": value for key, value in SMALL_SETTINGS.items()}
+
+
+def small_training_parameters(search_space: dict | None = None) -> dict[str, Any]:
+    """The project's training parameters as ``small_search_params`` changes them; with
+    ``search_space``, that replaces the whole search space instead."""
+    parameters = copy.deepcopy(project_parameters("training"))
+    small = {key.removeprefix("training."): value for key, value in small_search_params().items()}
+    apply_params(parameters, copy.deepcopy(small))
+    if search_space is not None:
+        parameters["search_space"] = copy.deepcopy(search_space)
+    return parameters
