@@ -1,16 +1,10 @@
-import datetime as dt
+"""Parsing and validating a ``leaguedashplayerstats`` response body."""
+
 import json
 
 import pytest
 
-from nba_cluster.nba_stats.client import HttpPolicy
 from nba_cluster.nba_stats.response import InvalidResponseError, parse_league_dash_response
-from nba_cluster.nba_stats.seasons import (
-    latest_completed_season,
-    parse_partition_key,
-    partition_key,
-    season_range,
-)
 from nba_cluster.nba_stats.synthetic import synthetic_responses
 
 
@@ -23,36 +17,6 @@ def with_table(body: bytes, edit) -> bytes:
     payload = json.loads(body)
     edit(payload["resultSets"][0])
     return json.dumps(payload).encode()
-
-
-def test_season_range_is_inclusive_and_validated():
-    assert season_range("1998-99", "2001-02") == ["1998-99", "1999-00", "2000-01", "2001-02"]
-    with pytest.raises(ValueError, match="not of the form"):
-        season_range("1998-2000", "2001-02")
-    with pytest.raises(ValueError, match="comes before"):
-        season_range("2001-02", "1998-99")
-    with pytest.raises(ValueError, match="from 1996-97 on"):
-        season_range("1990-91", "1998-99")
-
-
-@pytest.mark.parametrize(
-    ("today", "expected"),
-    [
-        (dt.date(2026, 11, 23), "2025-26"),
-        (dt.date(2026, 3, 1), "2024-25"),
-        (dt.date(2025, 7, 1), "2024-25"),
-    ],
-)
-def test_latest_completed_season_waits_for_the_playoffs(today, expected):
-    assert latest_completed_season(today) == expected
-
-
-def test_partition_keys_round_trip():
-    key = partition_key("1999-00", "Playoffs")
-    assert key == "1999-00_playoffs"
-    assert parse_partition_key(key) == ("1999-00", "Playoffs")
-    with pytest.raises(ValueError):
-        parse_partition_key("1999-00_preseason")
 
 
 def test_parse_keeps_every_player_and_tags_the_season(good_body):
@@ -108,11 +72,3 @@ def test_non_numeric_and_duplicate_players_are_named(good_body):
 def test_response_for_another_season_is_rejected(good_body):
     with pytest.raises(InvalidResponseError, match="for season 2010-11"):
         parse_league_dash_response(good_body, "2011-12", "Regular Season")
-
-
-def test_worst_case_bounds_retries():
-    policy = HttpPolicy(
-        timeout_seconds=2, max_attempts=3, backoff_initial_seconds=1, backoff_max_seconds=3
-    )
-    # 3 timeouts plus waits of at most 1+1 and min(2+1, 3) seconds
-    assert policy.worst_case_seconds() == pytest.approx(6 + 2 + 3)

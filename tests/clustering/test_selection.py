@@ -1,0 +1,66 @@
+"""The selection rule on hand-made leaderboards."""
+
+from __future__ import annotations
+
+import pytest
+
+from nba_cluster.clustering.selection import rank_candidates
+from tests.support.leaderboards import SELECTION, leaderboard
+
+
+def test_cluster_count_must_be_in_range_bounds_included():
+    ranked = rank_candidates(
+        leaderboard(
+            {"candidate": "too-few", "n_clusters": 4.0, "silhouette": 0.9},
+            {"candidate": "lowest", "n_clusters": 5.0},
+            {"candidate": "highest", "n_clusters": 12.0},
+            {"candidate": "too-many", "n_clusters": 13.0, "silhouette": 0.9},
+        ),
+        SELECTION,
+    )
+    eligibility = dict(zip(ranked["candidate"], ranked["eligible"], strict=True))
+    assert eligibility == {"too-few": False, "lowest": True, "highest": True, "too-many": False}
+    # better scores do not lift an ineligible candidate above an eligible one
+    assert list(ranked["eligible"]) == [True, True, False, False]
+
+
+def test_noise_share_is_capped():
+    ranked = rank_candidates(
+        leaderboard(
+            {"candidate": "at-cap", "noise_share": 0.15},
+            {"candidate": "over-cap", "noise_share": 0.16, "silhouette": 0.9},
+        ),
+        SELECTION,
+    )
+    assert list(ranked["candidate"]) == ["at-cap", "over-cap"]
+    assert list(ranked["eligible"]) == [True, False]
+
+
+def test_candidate_without_a_silhouette_is_ineligible():
+    ranked = rank_candidates(
+        leaderboard({"candidate": "undefined", "silhouette": float("nan")}), SELECTION
+    )
+    assert not ranked["eligible"].iloc[0]
+
+
+def test_score_weights_silhouette_and_stability():
+    board = leaderboard(
+        {"candidate": "separated", "silhouette": 0.35, "stability": 0.5},
+        {"candidate": "stable", "silhouette": 0.30, "stability": 0.8},
+    )
+    ranked = rank_candidates(board, SELECTION)
+    assert ranked.set_index("candidate")["score"].to_dict() == pytest.approx(
+        {"separated": 0.35 + 0.2 * 0.5, "stable": 0.30 + 0.2 * 0.8}
+    )
+    assert ranked["candidate"].iloc[0] == "stable"
+    silhouette_only = {**SELECTION, "weights": {"silhouette": 1.0, "stability": 0.0}}
+    assert rank_candidates(board, silhouette_only)["candidate"].iloc[0] == "separated"
+
+
+def test_equal_scores_are_ordered_by_candidate_name():
+    board = leaderboard({"candidate": "kmeans-n_clusters=9"}, {"candidate": "gaussian_mixture"},
+                        {"candidate": "kmeans-n_clusters=10"})  # fmt: skip
+    for order in ([0, 1, 2], [2, 1, 0], [1, 2, 0]):
+        ranked = rank_candidates(board.iloc[order], SELECTION)
+        assert list(ranked["candidate"]) == [
+            "gaussian_mixture", "kmeans-n_clusters=10", "kmeans-n_clusters=9"]  # fmt: skip
