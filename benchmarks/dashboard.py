@@ -1,7 +1,7 @@
 """Benchmark the dashboard under gunicorn on real pipeline outputs (not a test).
 
-    uv run python benchmarks/dashboard.py --project /tmp/scratch/proj \\
-        [--configs 1x1,2x1,2x4,3x2] [--requests 400] [--clients 8] [--json FILE]
+    uv run python -m benchmarks.dashboard --project /tmp/scratch/proj \\
+        [--configs 1x1,2x1,2x4,3x2] [--requests 400] [--clients 8] [--json FILE] [--no-record]
 
 ``--project`` is a Kedro project root holding the inference outputs (data/07_model_output)
 and the MLflow store its champion came from: MLFLOW_TRACKING_URI, else the project's own
@@ -16,7 +16,8 @@ and the MLflow store its champion came from: MLFLOW_TRACKING_URI, else the proje
   fixed seed) sent by ``--clients`` concurrent clients, each callback on its own, then mixed.
 
 Latencies are wall-clock per request at the client (p50/p95/p99). Target: p95 < 150 ms for
-both callbacks with 8 concurrent clients on a 2-core machine.
+both callbacks with 8 concurrent clients on a 2-core machine. The figures are recorded in
+docs/measurements.md (unless ``--no-record``).
 """
 
 from __future__ import annotations
@@ -25,11 +26,9 @@ import argparse
 import json
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -37,13 +36,10 @@ from pathlib import Path
 
 import requests
 
+from benchmarks._measurements import add_no_record_argument, command_line, record
+from tests.support.dashboard import DashboardServer
+
 TARGET_P95_MS = 150.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -64,55 +60,31 @@ def summary(latencies: list[float], wall: float) -> dict:
     }
 
 
-class Gunicorn:
-    def __init__(self, project: Path, tracking_uri: str, workers: int, threads: int) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [
-            sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(workers), "--threads", str(threads), "--chdir", str(project),
-            "nba_cluster.dashboard.app:server",
-        ]  # fmt: skip
-        env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri,
-               "KEDRO_DISABLE_TELEMETRY": "true"}  # fmt: skip
-        self.log = open(project / f".dashboard-benchmark-{self.port}.log", "wb")
-        self.process = subprocess.Popen(command, env=env, stdout=self.log,
-                                        stderr=subprocess.STDOUT)  # fmt: skip
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                health = requests.get(f"{self.url}/healthz", timeout=30).json()
-                if health["status"] == "ok":
-                    break
-                raise SystemExit(f"the dashboard has nothing to show: {health['detail']}")
-            except requests.RequestException:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise SystemExit(f"gunicorn did not start; see {self.log.name}") from None
-                time.sleep(0.5)
+def gunicorn(project: Path, tracking_uri: str, workers: int, threads: int, log_dir: Path):
+    """``gunicorn nba_cluster.dashboard.app:server`` serving ``project``, with data to show."""
+    log_path = log_dir / f"gunicorn-{workers}x{threads}.log"
+    server = DashboardServer(project, tracking_uri, server="gunicorn", workers=workers,
+                             threads=threads, log_path=log_path, timeout=180)  # fmt: skip
+    health = requests.get(f"{server.url}/healthz", timeout=30).json()
+    if health["status"] != "ok":
+        server.stop()
+        raise SystemExit(f"the dashboard has nothing to show: {health['detail']}")
+    return server
 
-    def worker_rss_mib(self) -> list[float]:
-        """Resident memory of each worker (Linux /proc; empty elsewhere)."""
-        sizes = []
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                fields = dict(
-                    line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
-                )
-            except OSError:
-                continue
-            if fields.get("PPid", "").strip() == str(self.process.pid) and "VmRSS" in fields:
-                sizes.append(round(int(fields["VmRSS"].split()[0]) / 1024, 0))
-        return sorted(sizes)
 
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
+def worker_rss_mib(parent_pid: int) -> list[float]:
+    """Resident memory of each worker of ``parent_pid`` (Linux /proc; empty elsewhere)."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
         try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(parent_pid) and "VmRSS" in fields:
+            sizes.append(round(int(fields["VmRSS"].split()[0]) / 1024, 0))
+    return sorted(sizes)
 
 
 def callback_payload(dependencies: list[dict], output: str, values: dict, trigger: str) -> dict:
@@ -202,8 +174,10 @@ def first_page(url: str, repeats: int = 20) -> dict:
             "bytes": sizes}  # fmt: skip
 
 
-def run_config(project: Path, tracking_uri: str, workers: int, threads: int, args) -> dict:
-    server = Gunicorn(project, tracking_uri, workers, threads)
+def run_config(
+    project: Path, tracking_uri: str, workers: int, threads: int, args, *, log_dir: Path
+) -> dict:
+    server = gunicorn(project, tracking_uri, workers, threads, log_dir)
     try:
         dependencies = requests.get(f"{server.url}/_dash-dependencies", timeout=60).json()
         work = make_workloads(project, dependencies, args.requests)
@@ -221,10 +195,25 @@ def run_config(project: Path, tracking_uri: str, workers: int, threads: int, arg
         mixed = mixed[: args.requests]
         latencies, wall, _ = hammer(server.url, mixed, args.clients)
         result["mixed"] = summary(latencies, wall)
-        result["worker_rss_mib"] = server.worker_rss_mib()  # after the load
+        result["worker_rss_mib"] = worker_rss_mib(server.process.pid)  # after the load
         return result
     finally:
         server.stop()
+
+
+def figures(results: list[dict]) -> list[tuple[str, str, str]]:
+    """Per gunicorn configuration: both callbacks' p95, the first page and worker memory."""
+    rows = []
+    for result in results:
+        config = f"--workers {result['workers']} --threads {result['threads']}"
+        for name, label in (("similar", "similar-players"), ("map", "map")):
+            rows.append((f"{config}: {label} p95", f"{result[name]['p95_ms']} ms",
+                         f"< {TARGET_P95_MS:.0f} ms"))  # fmt: skip
+        rows.append((f"{config}: mixed throughput", f"{result['mixed']['throughput_rps']} req/s",
+                     "-"))  # fmt: skip
+        rows.append((f"{config}: first page p95", f"{result['first_page']['p95_ms']} ms", "-"))
+        rows.append((f"{config}: worker RSS", f"{result['worker_rss_mib']} MiB", "-"))
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=400, help="requests per callback")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    add_no_record_argument(parser)
     args = parser.parse_args(argv)
     project = args.project.resolve()
     tracking_uri = os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{project}/mlflow.db"
@@ -243,7 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for config in args.configs.split(","):
         workers, threads = (int(n) for n in config.lower().split("x"))
-        result = run_config(project, tracking_uri, workers, threads, args)
+        with tempfile.TemporaryDirectory(prefix="nba-dashboard-bench-") as log_dir:
+            result = run_config(
+                project, tracking_uri, workers, threads, args, log_dir=Path(log_dir)
+            )
         results.append(result)
         page = result["first_page"]
         print(f"\ngunicorn --workers {workers} --threads {threads}")
@@ -262,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
           f"(worst p95 {worst_p95} ms: {verdict} the {TARGET_P95_MS:.0f} ms target)")  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps({"results": results, "best": best}, indent=2))
+    if not args.no_record:
+        page = record("dashboard", command_line("benchmarks.dashboard", argv), figures(results))
+        print(f"recorded in {page}")
     return 0 if worst_p95 < TARGET_P95_MS else 1
 
 

@@ -1,7 +1,7 @@
 """Benchmark the project's image against a naive one, in one run, on the local Docker engine.
 
-    python benchmarks/docker_image.py [--builder classic|buildkit] [--docker PATH]
-                                      [--cold-builds N] [--settle SECONDS] [--json FILE]
+    uv run python -m benchmarks.docker_image [--builder classic|buildkit] [--docker PATH]
+        [--cold-builds N] [--settle SECONDS] [--json FILE] [--check] [--no-record]
 
 Naive = benchmarks/naive.Dockerfile: same base image, `pip install` of the same top-level
 packages ([project].dependencies of pyproject.toml), source copied last. Its size is also
@@ -27,17 +27,16 @@ Measured:
 Targets (issue 4): image <= 0.8x naive, cold build <= 0.5x naive, code-only rebuild <= 3 s,
 up-to-healthy <= 30 s, MLflow memory <= 1 GiB. Timings depend on the machine, its load and the
 network; compare figures taken in the same run. `--check` exits 1 when a target is missed.
+The figures are recorded in docs/measurements.md (unless `--no-record`).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,9 @@ import time
 import tomllib
 import uuid
 from pathlib import Path
+
+from benchmarks._measurements import add_no_record_argument, command_line, record
+from tests.support.ports import free_ports
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # What the two Dockerfiles read from the context (the rest is excluded by .dockerignore anyway).
@@ -126,15 +128,6 @@ def make_context(directory: Path) -> Path:
     (context / "benchmarks").mkdir()
     shutil.copy2(PROJECT_ROOT / NAIVE_DOCKERFILE, context / NAIVE_DOCKERFILE)
     return context
-
-
-def free_ports(count: int) -> list[int]:
-    """Distinct free ports: the sockets stay open until all are picked, or one could repeat."""
-    with contextlib.ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
 
 
 def parse_mib(usage: str) -> float:
@@ -218,8 +211,8 @@ def remove_images(docker: Docker, tags: list[str], dangling_before: set[str]) ->
         subprocess.run([docker.cli, "image", "rm", image_id], capture_output=True, check=False)
 
 
-def report(figures: dict, notes: list[str], builder: str) -> bool:
-    """Print the figures against the targets; True when every target is met."""
+def report(figures: dict, notes: list[str], builder: str) -> list[tuple[str, str, str, bool]]:
+    """Print the figures against the targets: (figure, value, target, met) of each."""
     size_ratio = figures["image_bytes"] / figures["naive_image_bytes"]
     if figures["naive_pip_cache_bytes"]:
         naive_no_cache = figures["naive_image_bytes"] - figures["naive_pip_cache_bytes"]
@@ -272,10 +265,10 @@ def report(figures: dict, notes: list[str], builder: str) -> bool:
         print(f"  {name:<18} {value:<42} target {target:<12} {'PASS' if ok else 'MISS'}")
     for note in notes:
         print(f"  note: {note}")
-    return all(ok for *_, ok in targets)
+    return targets
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--builder",
@@ -297,10 +290,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--keep-images", action="store_true")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    add_no_record_argument(parser)
     args = parser.parse_args(argv)
     if args.cold_builds < 1:
         parser.error("--cold-builds must be at least 1")
+    return args
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
     docker = Docker(args.docker, args.builder)
     dangling_before = set(docker("images", "--quiet", "--filter", "dangling=true").split())
     run_id = uuid.uuid4().hex[:8]
@@ -362,11 +360,16 @@ def main(argv: list[str] | None = None) -> int:
             if not args.keep_images:
                 remove_images(docker, [ours, naive], dangling_before)
 
-    all_met = report(figures, notes, args.builder)
+    targets = report(figures, notes, args.builder)
     if args.json:
         args.json.write_text(
             json.dumps({"builder": args.builder, **figures, "notes": notes}, indent=2) + "\n"
         )
+    if not args.no_record:
+        rows = [(name, value, target) for name, value, target, _ in targets]
+        page = record("docker_image", command_line("benchmarks.docker_image", argv), rows)
+        print(f"recorded in {page}")
+    all_met = all(ok for *_, ok in targets)
     return 1 if args.check and not all_met else 0
 
 

@@ -8,45 +8,38 @@ parameters) and ``kedro run --pipeline inference`` against a real ``mlflow serve
 standardized feature table with a classic baseline (StandardScaler + PCA(4) + KMeans, k
 chosen by that same silhouette within the selection's cluster-count range), times
 similar-player queries, and prints famous player-seasons with their nearest neighbours from
-other seasons for a basketball reader to judge.
+other seasons for a basketball reader to judge. The figures are recorded in
+docs/measurements.md (unless ``--no-record``).
 
-    uv run python benchmarks/training.py [--shared PATH]
+    uv run python -m benchmarks.training [--shared PATH] [--no-record]
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import mlflow
 import numpy as np
 import pandas as pd
 import yaml
-from ingest_features import (
-    FIRST_SEASON,
-    LAST_SEASON,
-    copy_project,
-    start_recorded_replay,
-    timed_kedro_run,
-)
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from benchmarks._measurements import command_line, record
+from benchmarks._recorded import ingestion_params, parse_arguments, timed_kedro_run
 from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.model_registry import load_by_alias
+from tests.support.mlflow_server import mlflow_server
+from tests.support.project import copy_project
+from tests.support.replay import replaying
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TARGET_TRAINING_SECONDS = 120.0
 TARGET_INFERENCE_SECONDS = 15.0
 TARGET_QUERY_MS = 10.0
@@ -67,51 +60,6 @@ FAMOUS_SEASONS = [
     ("Dirk Nowitzki", "2006-07"),
     ("Bruce Bowen", "2004-05"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def mlflow_server(root: Path):
-    """A real ``mlflow server`` on 127.0.0.1 (SQLite backend, artifacts served over HTTP);
-    yields its URL and stops it with SIGTERM afterwards."""
-    url = f"http://127.0.0.1:{free_port()}"
-    log_path = root / "mlflow-server.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1",
-             "--port", url.rsplit(":", 1)[1],
-             "--backend-store-uri", f"sqlite:///{root / 'mlflow-server.db'}",
-             "--serve-artifacts", "--artifacts-destination", str(root / "mlflow-artifacts"),
-             "--workers", "1"],
-            stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
-        )  # fmt: skip
-        try:
-            wait_until_healthy(url, server, log_path)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2):
-                return
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit("mlflow server did not start:\n" + log_path.read_text(errors="replace"))
-            time.sleep(0.5)
 
 
 def baseline_silhouette(
@@ -171,41 +119,32 @@ def print_neighbours(labelled: pd.DataFrame, index: SimilarityIndex) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    replay = start_recorded_replay(__doc__.split("\n\n")[0], argv)
-    try:
-        with (
-            tempfile.TemporaryDirectory(prefix="nba-cluster-bench-") as tmp,
-            mlflow_server(Path(tmp)) as tracking_uri,
-        ):
-            root = Path(tmp)
-            copy_project(root)
-            training = yaml.safe_load((root / "conf/base/parameters_training.yml").read_text())
-            training = training["training"]
-            print(f"MLflow server {tracking_uri}; project copy in {root}", flush=True)
-            ingestion = {
-                "ingestion.first_season": FIRST_SEASON,
-                "ingestion.last_season": LAST_SEASON,
-                "ingestion.base_url": replay.base_url,
-                "ingestion.http.pause_seconds": 0,
-            }
-            params = ",".join(f"{key}={value}" for key, value in ingestion.items())
-            print("building player_features (ingestion, feature_engineering) ...", flush=True)
-            timed_kedro_run(root, ["--pipelines", "ingestion,feature_engineering",
-                                   "--params", params], tracking_uri)  # fmt: skip
-            print("kedro run --pipeline training ...", flush=True)
-            training_seconds = timed_kedro_run(root, ["--pipeline", "training"], tracking_uri)
-            print("kedro run --pipeline inference ...", flush=True)
-            inference_seconds = timed_kedro_run(root, ["--pipeline", "inference"], tracking_uri)
+    args = parse_arguments(__doc__.split("\n\n")[0], argv)
+    with (
+        replaying(args.responses) as replay,
+        tempfile.TemporaryDirectory(prefix="nba-cluster-bench-") as tmp,
+        mlflow_server(Path(tmp) / "mlflow-server") as tracking_uri,
+    ):
+        root = copy_project(Path(tmp) / "project")
+        training = yaml.safe_load((root / "conf/base/parameters_training.yml").read_text())
+        training = training["training"]
+        print(f"MLflow server {tracking_uri}; project copy in {root}", flush=True)
+        params = ingestion_params(replay.base_url, ingestion__http__pause_seconds=0)
+        print("building player_features (ingestion, feature_engineering) ...", flush=True)
+        timed_kedro_run(root, ["--pipelines", "ingestion,feature_engineering",
+                               "--params", params], tracking_uri)  # fmt: skip
+        print("kedro run --pipeline training ...", flush=True)
+        training_seconds = timed_kedro_run(root, ["--pipeline", "training"], tracking_uri)
+        print("kedro run --pipeline inference ...", flush=True)
+        inference_seconds = timed_kedro_run(root, ["--pipeline", "inference"], tracking_uri)
 
-            mlflow.set_tracking_uri(tracking_uri)
-            champion = load_by_alias().archetype_model
-            durations = candidate_seconds_by_family()
-            decision = json.loads((root / "data/08_reporting/registry_decision.json").read_text())
-            features = pd.read_parquet(root / "data/05_model_input/player_features.parquet")
-            labelled = pd.read_parquet(root / "data/07_model_output/player_archetypes.parquet")
-            vectors = pd.read_parquet(root / "data/07_model_output/similarity_vectors.parquet")
-    finally:
-        replay.stop()
+        mlflow.set_tracking_uri(tracking_uri)
+        champion = load_by_alias().archetype_model
+        durations = candidate_seconds_by_family()
+        decision = json.loads((root / "data/08_reporting/registry_decision.json").read_text())
+        features = pd.read_parquet(root / "data/05_model_input/player_features.parquet")
+        labelled = pd.read_parquet(root / "data/07_model_output/player_archetypes.parquet")
+        vectors = pd.read_parquet(root / "data/07_model_output/similarity_vectors.parquet")
 
     table = features[training["features"]].to_numpy(dtype=float)
     print(f"\nplayer-seasons: {len(features)}, features: {len(training['features'])}")
@@ -239,6 +178,16 @@ def main(argv: list[str] | None = None) -> int:
     for label, value, target, passed in checks:
         print(f"{label + ':':24}{value:8.3f}  (target {target}) {'PASS' if passed else 'FAIL'}")
     print_neighbours(labelled, index)
+    if not args.no_record:
+        figures = [
+            ("player-seasons", len(features), "-"),
+            ("champion", f"{decision['candidate']} ({len(champion.clustering.cluster_ids)} "
+                         "clusters)", "-"),
+            ("baseline silhouette", f"{baseline:.3f} (k={baseline_k})", "-"),
+            ("query time (p50, ms)", f"{np.median(timings):.2f}", "-"),
+        ] + [(label, f"{value:.3f}", target) for label, value, target, _ in checks]  # fmt: skip
+        page = record("training", command_line("benchmarks.training", argv), figures)
+        print(f"\nrecorded in {page}")
     return 0 if all(passed for *_, passed in checks) else 1
 
 
