@@ -165,9 +165,9 @@ def main(argv: list[str] | None = None) -> int:
           f"p50 {np.median(timings):.2f} ms, max {timings.max():.2f} ms")  # fmt: skip
 
     checks = [
-        ("training wall time", training_seconds, f"<= {TARGET_TRAINING_SECONDS:g} s",
+        ("training wall time (s)", training_seconds, f"<= {TARGET_TRAINING_SECONDS:g} s",
          training_seconds <= TARGET_TRAINING_SECONDS),
-        ("inference wall time", inference_seconds, f"<= {TARGET_INFERENCE_SECONDS:g} s",
+        ("inference wall time (s)", inference_seconds, f"<= {TARGET_INFERENCE_SECONDS:g} s",
          inference_seconds <= TARGET_INFERENCE_SECONDS),
         ("query time (max, ms)", timings.max(), f"<= {TARGET_QUERY_MS:g} ms",
          timings.max() <= TARGET_QUERY_MS),
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     ]  # fmt: skip
     print()
     for label, value, target, passed in checks:
-        print(f"{label + ':':24}{value:8.3f}  (target {target}) {'PASS' if passed else 'FAIL'}")
+        print(f"{label + ':':26}{value:8.3f}  (target {target}) {'PASS' if passed else 'FAIL'}")
     print_neighbours(labelled, index)
     if not args.no_record:
         figures = [
