@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from nba_cluster.nba_stats.seasons import season_range
-from tests.support.project import SHARED_NBA_STATS, raw_files, run_kedro, shared_data_available
+from tests.support.kedro_session import run_kedro
+from tests.support.project import SHARED_NBA_STATS, raw_files, shared_data_available
 from tests.support.replay import (
     FAST_HTTP,
     RECORDED_SEASONS,

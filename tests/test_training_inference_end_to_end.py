@@ -7,7 +7,7 @@ import pytest
 from mlflow import MlflowClient
 
 from nba_cluster.model_registry import CHALLENGER, CHAMPION, MODEL_NAME
-from tests.support.project import run_kedro
+from tests.support.kedro_session import run_kedro
 from tests.support.replay import fixture_params
 from tests.support.search_space import small_search_params
 

@@ -11,7 +11,8 @@ import pytest
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.dashboard import ACCENTED_NAME, TEST_ENV, DashboardServer, output_path
-from tests.support.project import copy_project, run_kedro
+from tests.support.kedro_session import run_kedro
+from tests.support.project import copy_project
 from tests.support.replay import fixture_params, replaying
 from tests.support.search_space import small_search_params
 

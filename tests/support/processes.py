@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,19 +23,17 @@ def start_server(
     env: dict[str, str] | None = None,
     timeout: float = 120,
     request_timeout: float = 30,
-    healthy: Callable[[bytes], bool] = lambda body: True,
 ) -> subprocess.Popen:
-    """``command`` started with its output in ``log_path``, once ``health_url`` answers with a
-    body that ``healthy`` accepts. Raises ServerDidNotStart, quoting the log, when the process
-    exits first or ``timeout`` seconds pass."""
+    """``command`` started with its output in ``log_path``, once ``health_url`` answers.
+    Raises ServerDidNotStart, quoting the log, when the process exits first or ``timeout``
+    seconds pass."""
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(health_url, timeout=request_timeout) as response:
-                if healthy(response.read()):
-                    return process
+            with urllib.request.urlopen(health_url, timeout=request_timeout):
+                return process
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.support.project import apply_params, project_parameters
+from tests.support.kedro_session import apply_params
+from tests.support.project import project_parameters
 
 # One small grid per family, merged into the project's own search space as ``--params`` would;
 # the synthetic league's five roles make five clusters the clear winner.
