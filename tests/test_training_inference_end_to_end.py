@@ -8,6 +8,7 @@ from mlflow import MlflowClient
 
 from nba_cluster.model_registry import CHALLENGER, CHAMPION, MODEL_NAME
 from tests.support.kedro_session import run_kedro
+from tests.support.project import EXPERIMENT
 from tests.support.replay import fixture_params
 from tests.support.search_space import small_search_params
 
@@ -55,7 +56,7 @@ def test_full_run_then_registry_rules(tracked_project, replay, mlflow_server):
     run_kedro(project, None, params)
 
     client = MlflowClient(mlflow_server)
-    runs = nested_runs(client, "nba_cluster")
+    runs = nested_runs(client, EXPERIMENT)
     assert {run.data.params["model_family"] for run in runs} >= {
         "kmeans",
         "gaussian_mixture",

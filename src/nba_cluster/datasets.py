@@ -10,7 +10,7 @@ from typing import Any
 from kedro.io import AbstractDataset
 from mlflow import MlflowClient
 
-from nba_cluster.model_registry import RegisteredModel, load_by_alias
+from nba_cluster.model_registry import CHAMPION, MODEL_NAME, RegisteredModel, load_by_alias
 
 
 class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
@@ -86,9 +86,15 @@ class RegisteredModelDataset(AbstractDataset[dict, RegisteredModel]):
     is the one used, and says "run the training pipeline first" when there is none. Saving
     a decision (``{"version": ..., "alias": ...}`` from training) moves the alias it names;
     that is also what orders inference after training in ``__default__``.
+
+    The model name and alias default to ``model_registry``'s constants, their one home: training
+    registers under that name in code, so a catalog that named another model would split the
+    registry between two names.
     """
 
-    def __init__(self, model_name: str, alias: str, metadata: dict | None = None) -> None:
+    def __init__(
+        self, model_name: str = MODEL_NAME, alias: str = CHAMPION, metadata: dict | None = None
+    ) -> None:
         self._model_name = model_name
         self._alias = alias
         self.metadata = metadata

@@ -32,10 +32,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from nba_cluster.model_registry import MODEL_NAME
 from nba_cluster.nba_stats.seasons import season_range
 from nba_cluster.nba_stats.synthetic import synthetic_responses
 from tests.support.ports import free_ports
-from tests.support.project import PROJECT_ROOT, SHARED_NBA_STATS
+from tests.support.project import EXPERIMENT, PROJECT_ROOT, SHARED_NBA_STATS
 
 pytestmark = pytest.mark.docker
 
@@ -45,8 +46,6 @@ RECORDED_REGULAR_SEASON = (
 COMPOSE_FILES = ("docker-compose.local.yml", "docker/compose.replay.yml")
 FIRST_SEASON, LAST_SEASON = "2015-16", "2019-20"
 
-EXPERIMENT = "nba_cluster"
-MODEL_NAME = "nba-player-archetypes"
 PIPELINES = {"ingestion", "feature_engineering", "training", "inference"}
 LONG_RUNNING = ("mlflow", "kedro-viz", "dashboard", "stats-replay")
 # The fixture waits for these; the dashboard is awaited by the tests that use it, so a broken

@@ -10,6 +10,10 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHARED_NBA_STATS = PROJECT_ROOT.parent / "shared" / "nba-stats"
+# The experiment kedro-mlflow logs to; its one home is conf/base/mlflow.yml.
+EXPERIMENT = yaml.safe_load((PROJECT_ROOT / "conf" / "base" / "mlflow.yml").read_text())[
+    "tracking"
+]["experiment"]["name"]
 
 
 def shared_data_available() -> bool:

@@ -17,10 +17,8 @@ from nba_cluster.datasets import RegisteredModelDataset
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
 from nba_cluster.nba_stats.seasons import partition_key
 from nba_cluster.pipelines import feature_engineering, training
-from tests.support.project import project_parameters
+from tests.support.project import EXPERIMENT, project_parameters
 from tests.support.replay import fixture_ingestion_parameters
-
-EXPERIMENT = "nba_cluster"  # as in conf/base/mlflow.yml
 
 
 def feature_catalog(synthetic_league: dict, feature_parameters: dict[str, Any]) -> DataCatalog:
