@@ -16,10 +16,10 @@ import pytest
 from mlflow import MlflowClient
 
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
+from nba_cluster.pipelines.inference.pipeline import OUTPUTS
 from tests.support.browser import CHROMIUM, screenshot
 from tests.support.dashboard import (
     ACCENTED_NAME,
-    OUTPUTS,
     TEST_ENV,
     DashboardServer,
     output_path,

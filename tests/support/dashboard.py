@@ -10,8 +10,6 @@ from pathlib import Path
 from tests.support.ports import free_port
 from tests.support.processes import start_server, stop
 
-# What `kedro run --pipeline inference` writes and the dashboard shows.
-OUTPUTS = ("player_archetypes", "archetype_profiles", "similarity_vectors")
 # A name the tests give one player of the synthetic league (whose names are ASCII), to search
 # for it without the accent.
 ACCENTED_NAME = "Nikola Jokić"

@@ -26,8 +26,8 @@ from mlflow import MlflowClient
 
 from nba_cluster.clustering.selection import rank_candidates
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME, find_version
+from nba_cluster.pipelines.inference.pipeline import OUTPUTS as DATASETS
 
-DATASETS = ("player_archetypes", "archetype_profiles", "similarity_vectors")
 MLFLOW_CONFIG_PATTERNS = ["mlflow*", "mlflow*/**", "**/mlflow*"]  # as kedro-mlflow registers it
 
 
