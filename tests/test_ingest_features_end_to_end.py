@@ -143,5 +143,9 @@ def test_real_recorded_seasons_end_to_end(project):
 
     assert rank("Stephen Curry", "2015-16", "FG3M_PER36") == 1
     assert rank("Dwight Howard", "2009-10", "BLK_PER36") <= 3
+    # fouls drawn: junk before 2005-06 (1999-00's partial record included), real after
+    recorded = table.groupby("SEASON")["PFD_RECORDED"].all()
+    assert list(recorded[~recorded].index) == season_range("1996-97", "2004-05")
+    assert recorded[season_range("2005-06", "2024-25")].all()
     # accents survive the round trip from the API to the feature table
     assert "Nikola Jokić" in set(table["PLAYER_NAME"])

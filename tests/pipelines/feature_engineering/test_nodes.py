@@ -15,6 +15,7 @@ from nba_cluster.pipelines.feature_engineering.nodes import (
     DISPLAY_COLUMNS,
     RATE_FEATURES,
     assemble_season_totals,
+    check_fouls_drawn,
     combine_season_types,
     compute_rate_features,
     standardize_within_season,
@@ -185,8 +186,12 @@ TYPICAL_SEASON = {
 }  # fmt: skip
 
 
+PLAUSIBLE_PFD_PER_FTA = [0.4, 1.5]
+
+
 def player_season(player_id: int, season: str = "2010-11", **values) -> dict:
-    return {"PLAYER_ID": player_id, "SEASON": season, **TYPICAL_SEASON, **values}
+    return {"PLAYER_ID": player_id, "SEASON": season, "TEAM_ABBREVIATION": "BOS",
+            **TYPICAL_SEASON, **values}  # fmt: skip
 
 
 def rates(rows: list[dict], min_minutes=500, min_games=10, prior_attempts=0.0) -> pd.DataFrame:
@@ -218,6 +223,33 @@ def test_per_36_and_shot_mix_of_a_hand_computed_season():
     assert player["FG3_PCT"] == pytest.approx(64 / 160)
     assert player["TS_PCT"] == pytest.approx(800 / (2 * (640 + 0.44 * 192)))
     assert player["AST_TOV"] == pytest.approx((200 + 1) / (80 + 1))
+    plays = 640 + 0.44 * 192 + 200 + 80
+    assert player["AST_RATIO"] == pytest.approx(200 / plays)
+    assert player["TOV_RATIO"] == pytest.approx(80 / plays)
+    # alone on his team, he plays a fifth of its minutes: the team's totals are five times
+    # his while he is on the floor
+    assert player["AST_SHARE"] == pytest.approx(200 / (5 * 288 - 288))
+    assert player["OREB_SHARE"] == pytest.approx(1 / 5)
+    assert player["DREB_SHARE"] == pytest.approx(1 / 5)
+    team_possessions = 5 * (640 + 0.44 * 192 - 40 + 80)
+    assert player["STL_PER100"] == pytest.approx(100 * 48 / team_possessions)
+    assert player["PF_PER100"] == pytest.approx(100 * 100 / team_possessions)
+    assert player["USG_PCT"] == pytest.approx(1 / 5)
+
+
+def test_shares_are_of_the_players_own_team_and_season():
+    rows = [
+        player_season(1, OREB=30.0, AST=100.0, FGM=100.0),
+        player_season(2, OREB=10.0, AST=0.0, FGM=300.0),
+        player_season(3, TEAM_ABBREVIATION="MIA", OREB=90.0),  # another team: not counted
+        player_season(4, season="2011-12", OREB=90.0),  # another season: not counted
+    ]
+    table = rates(rows).set_index("PLAYER_ID")
+    # two players of equal minutes: each is on the floor for 2.5 team-fifths of minutes
+    assert table.loc[1, "OREB_SHARE"] == pytest.approx(30 / (2.5 * 40))
+    assert table.loc[2, "OREB_SHARE"] == pytest.approx(10 / (2.5 * 40))
+    assert table.loc[1, "AST_SHARE"] == pytest.approx(100 / (2.5 * 400 - 100))
+    assert table.loc[3, "OREB_SHARE"] == pytest.approx(1 / 5)
 
 
 def test_no_field_goal_attempts_give_zero_shares_not_nan():
@@ -248,23 +280,34 @@ def test_shooting_is_shrunk_toward_the_same_seasons_league_rate():
     assert abs(shooter["FG3_PCT"] - 99 / 250) < 0.005  # volume speaks for itself
 
 
-def test_fouls_drawn_of_a_season_that_did_not_record_them_are_missing_not_zero():
+def test_fouls_drawn_count_only_in_seasons_with_a_plausible_league_rate():
     rows = [
-        player_season(1, season="2003-04", PFD=0.0),
-        player_season(2, season="2003-04", PFD=0.0),
-        player_season(3, season="2003-04", PFD=50.0),
-        player_season(4, season="2006-07", PFD=80.0),
-        player_season(5, season="2006-07", PFD=60.0),
+        # 1999-00 on the real data: a few players with fouls drawn, 0.096 per FTA league-wide
+        player_season(1, season="1999-00", PFD=0.0),
+        player_season(2, season="1999-00", PFD=0.0),
+        player_season(3, season="1999-00", PFD=50.0),
+        # recorded: 0.85 per FTA league-wide, a real zero included
+        player_season(4, season="2006-07", PFD=250.0),
+        player_season(5, season="2006-07", PFD=240.0),
         player_season(6, season="2006-07", PFD=0.0),
+        # implausibly many: 3 per FTA
+        player_season(7, season="2007-08", PFD=576.0),
     ]
 
-    table = rates(rows).set_index("PLAYER_ID")
+    table = check_fouls_drawn(rates(rows), PLAUSIBLE_PFD_PER_FTA).set_index("PLAYER_ID")
 
     assert table["PFD_RECORDED"].to_dict() == {1: False, 2: False, 3: False, 4: True, 5: True,
-                                               6: True}  # fmt: skip
-    assert table.loc[[1, 2, 3], "PFD_PER36"].isna().all()
-    assert table.loc[6, "PFD_PER36"] == 0.0  # a real zero in a season that records fouls drawn
-    assert table.loc[4, "PFD_PER36"] == pytest.approx(80.0 / 40)
+                                               6: True, 7: False}  # fmt: skip
+    for column in ("PFD_PER36", "PFD_PER100"):
+        assert table.loc[[1, 2, 3, 7], column].isna().all()
+        assert table.loc[6, column] == 0.0  # a real zero in a season that records them
+    assert table.loc[4, "PFD_PER36"] == pytest.approx(250.0 / 40)
+
+
+def test_the_fouls_drawn_band_is_inclusive():
+    rows = [player_season(1, PFD=0.4 * 192), player_season(2, season="2011-12", PFD=1.5 * 192)]
+    table = check_fouls_drawn(rates(rows), PLAUSIBLE_PFD_PER_FTA)
+    assert table["PFD_RECORDED"].all()
 
 
 # --- standardize_within_season ------------------------------------------------------------
@@ -281,6 +324,7 @@ def rate_table(season: str, values: np.ndarray, first_id: int = 1) -> pd.DataFra
         "GP": 60.0, "PLAYOFF_GP": 0.0, "MIN": 1500.0, "PLAYOFF_MIN": 0.0,
         "PFD_RECORDED": True,
     }  # fmt: skip
+    table["PFD_PER36"] = 0.85 * table["FTA_PER36"]  # a plausible league record of fouls drawn
     return pd.concat([pd.DataFrame(display), table], axis=1)[DISPLAY_COLUMNS + RATE_FEATURES]
 
 
@@ -334,7 +378,7 @@ def test_extreme_z_scores_are_clipped():
 
 def test_unrecorded_fouls_drawn_score_zero():
     unrecorded = rate_table("2003-04", random_rates(10, seed=5)).assign(
-        PFD_PER36=np.nan, PFD_RECORDED=False
+        PFD_PER36=np.nan, PFD_PER100=np.nan, PFD_RECORDED=False
     )
     recorded = rate_table("2006-07", random_rates(10, seed=6), first_id=100)
 
@@ -358,27 +402,31 @@ def valid_features() -> pd.DataFrame:
     return standardize_within_season(features, z_clip=5.0)
 
 
+def validate(features: pd.DataFrame) -> pd.DataFrame:
+    return validate_player_features(features, 5.0, PLAUSIBLE_PFD_PER_FTA)
+
+
 def test_valid_features_pass_unchanged(valid_features):
-    checked = validate_player_features(valid_features, z_clip=5.0)
+    checked = validate(valid_features)
     pd.testing.assert_frame_equal(checked, valid_features)
 
 
 def test_nan_in_a_model_feature_is_rejected(valid_features):
     valid_features.loc[3, "FG3A_SHARE_Z"] = np.nan
     with pytest.raises(ValueError, match="column FG3A_SHARE_Z: not_nullable"):
-        validate_player_features(valid_features, z_clip=5.0)
+        validate(valid_features)
 
 
 def test_inf_is_rejected_naming_the_column(valid_features):
     valid_features.loc[3, "AST_TOV"] = np.inf
     with pytest.raises(ValueError, match=r"inf in \['AST_TOV'\]"):
-        validate_player_features(valid_features, z_clip=5.0)
+        validate(valid_features)
 
 
 def test_a_duplicate_player_season_is_rejected(valid_features):
     twice = pd.concat([valid_features, valid_features.iloc[[0]]], ignore_index=True)
     with pytest.raises(ValueError, match="uniqueness") as error:
-        validate_player_features(twice, z_clip=5.0)
+        validate(twice)
     assert "column PLAYER_ID" in str(error.value)
     assert "column SEASON" in str(error.value)
 
@@ -391,4 +439,17 @@ def test_a_duplicate_player_season_is_rejected(valid_features):
 def test_out_of_range_values_are_rejected_naming_the_column(valid_features, column, value):
     valid_features.loc[3, column] = value
     with pytest.raises(ValueError, match=f"column {column}: in_range"):
-        validate_player_features(valid_features, z_clip=5.0)
+        validate(valid_features)
+
+
+def test_fouls_drawn_where_the_season_does_not_record_them_are_rejected(valid_features):
+    valid_features.loc[valid_features["SEASON"] == "2003-04", "PFD_RECORDED"] = False
+    with pytest.raises(ValueError, match="missing exactly where PFD_RECORDED is False"):
+        validate(valid_features)
+
+
+def test_a_recorded_season_with_implausible_fouls_drawn_is_rejected(valid_features):
+    in_season = valid_features["SEASON"] == "2004-05"
+    valid_features.loc[in_season, "PFD_PER36"] = 0.05 * valid_features.loc[in_season, "FTA_PER36"]
+    with pytest.raises(ValueError, match=r"league PFD/FTA in \[0.4, 1.5\]"):
+        validate(valid_features)

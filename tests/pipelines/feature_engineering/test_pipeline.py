@@ -21,6 +21,7 @@ FEATURE_PARAMETERS = {
     "min_minutes": 500,
     "min_games": 10,
     "shooting_prior_attempts": 50,
+    "plausible_pfd_per_fta": [0.4, 1.5],
     "z_clip": 5.0,
 }
 

@@ -19,16 +19,28 @@ from nba_cluster.nba_stats.seasons import SEASON_TYPES, parse_partition_key, sea
 
 logger = logging.getLogger(__name__)
 
+# Per-36 rates: descriptive columns (box-score lines the dashboard shows), not role inputs.
 PER36_STATS = ["PTS", "FGA", "FG3M", "FTA", "OREB", "DREB", "AST", "TOV", "STL", "BLK", "PF", "PFD"]
-RATE_FEATURES = [
-    *(f"{stat}_PER36" for stat in PER36_STATS),
-    "FG3A_SHARE",  # share of field-goal attempts taken from three: the 2P/3P split
-    "FTA_RATE",  # free-throw attempts per field-goal attempt
-    "FG2_PCT",
-    "FG3_PCT",
-    "TS_PCT",
-    "AST_TOV",
+# How a player plays, whatever his volume and his shooting luck: the clustering's inputs are
+# chosen among these (parameters_training.yml); docs/model.md gives each one's meaning.
+ROLE_FEATURES = [
+    "FG3A_SHARE",  # 3PA / FGA: the 2P/3P split of his shots
+    "FTA_RATE",  # FTA / FGA: how often his shots come with contact
+    "AST_RATIO",  # AST / own plays (FGA + 0.44 FTA + AST + TOV): creator or finisher
+    "TOV_RATIO",  # TOV / own plays: ball security
+    "AST_SHARE",  # share of teammates' field goals he assisted while on the floor
+    "OREB_SHARE",  # share of his team's offensive rebounds while on the floor
+    "DREB_SHARE",  # same for defensive rebounds
+    "STL_PER100",  # per 100 team possessions on the floor
+    "BLK_PER100",
+    "PF_PER100",
 ]
+# Volume and efficiency: shown beside the archetype, never role inputs. Fouls drawn per
+# possession follow usage (correlation 0.65 on the recorded data) and exist only in seasons
+# whose league PFD/FTA is plausible (check_fouls_drawn).
+DESCRIPTIVE_FEATURES = ["USG_PCT", "PFD_PER100", "FG2_PCT", "FG3_PCT", "TS_PCT", "AST_TOV"]
+RATE_FEATURES = [*(f"{stat}_PER36" for stat in PER36_STATS), *ROLE_FEATURES, *DESCRIPTIVE_FEATURES]
+FOULS_DRAWN_FEATURES = ["PFD_PER36", "PFD_PER100"]
 Z_SUFFIX = "_Z"
 DISPLAY_COLUMNS = [
     "PLAYER_ID",
@@ -94,11 +106,13 @@ def compute_rate_features(
 ) -> pd.DataFrame:
     """Role descriptors that do not grow with playing time, for players above the thresholds.
 
-    Shooting percentages are shrunk toward the season's league rate with ``prior_attempts``
-    pseudo-attempts, so a centre's 2-for-3 from deep is not read as elite shooting. Fouls
-    drawn (PFD) are not recorded before 2005-06: such seasons get NaN and ``PFD_RECORDED``
-    False, never a fake zero.
+    Shares of team totals use the team's sums over all its player rows of the same season
+    (the API reports a traded player once, under his last team, so his team's totals carry
+    his whole season). Shooting percentages are shrunk toward the season's league rate with
+    ``prior_attempts`` pseudo-attempts, so a centre's 2-for-3 from deep is not read as elite
+    shooting.
     """
+    team = _team_totals(player_seasons)
     eligible = player_seasons[
         (player_seasons["MIN"] >= min_minutes) & (player_seasons["GP"] >= min_games)
     ].copy()
@@ -113,10 +127,28 @@ def compute_rate_features(
     for stat in PER36_STATS:
         eligible[f"{stat}_PER36"] = eligible[stat] * per_minute
 
-    fg2m, fg2a = eligible["FGM"] - eligible["FG3M"], eligible["FGA"] - eligible["FG3A"]
     attempts = eligible["FGA"].where(eligible["FGA"] > 0)
     eligible["FG3A_SHARE"] = (eligible["FG3A"] / attempts).fillna(0.0)
     eligible["FTA_RATE"] = (eligible["FTA"] / attempts).fillna(0.0)
+    plays = eligible["FGA"] + 0.44 * eligible["FTA"] + eligible["AST"] + eligible["TOV"]
+    eligible["AST_RATIO"] = _ratio(eligible["AST"], plays)
+    eligible["TOV_RATIO"] = _ratio(eligible["TOV"], plays)
+
+    # the team's totals over the minutes he was on the floor (one fifth of team minutes)
+    on_floor = eligible["MIN"] / (team.loc[eligible.index, "MIN"] / 5.0)
+    teammates_fgm = on_floor * team.loc[eligible.index, "FGM"] - eligible["FGM"]
+    eligible["AST_SHARE"] = _ratio(eligible["AST"], teammates_fgm)
+    for rebounds in ("OREB", "DREB"):
+        team_rebounds = on_floor * team.loc[eligible.index, rebounds]
+        eligible[f"{rebounds}_SHARE"] = _ratio(eligible[rebounds], team_rebounds)
+    possessions = on_floor * team.loc[eligible.index, "POSSESSIONS"]
+    for stat in ("STL", "BLK", "PF", "PFD"):
+        eligible[f"{stat}_PER100"] = 100.0 * _ratio(eligible[stat], possessions)
+    own_possessions = eligible["FGA"] + 0.44 * eligible["FTA"] + eligible["TOV"]
+    team_plays = on_floor * team.loc[eligible.index, "PLAYS"]
+    eligible["USG_PCT"] = _ratio(own_possessions, team_plays)
+
+    fg2m, fg2a = eligible["FGM"] - eligible["FG3M"], eligible["FGA"] - eligible["FG3A"]
     eligible["FG2_PCT"] = _shrunk_rate(fg2m, fg2a, eligible["SEASON"], prior_attempts)
     eligible["FG3_PCT"] = _shrunk_rate(
         eligible["FG3M"], eligible["FG3A"], eligible["SEASON"], prior_attempts
@@ -124,11 +156,56 @@ def compute_rate_features(
     shots = 2 * (eligible["FGA"] + 0.44 * eligible["FTA"])
     eligible["TS_PCT"] = (eligible["PTS"] / shots.where(shots > 0)).fillna(0.0)
     eligible["AST_TOV"] = (eligible["AST"] + 1) / (eligible["TOV"] + 1)
-
-    recorded = eligible.groupby("SEASON")["PFD"].transform(lambda pfd: (pfd > 0).mean() >= 0.5)
-    eligible["PFD_RECORDED"] = recorded.astype(bool)
-    eligible.loc[~eligible["PFD_RECORDED"], "PFD_PER36"] = np.nan
     return eligible
+
+
+def _team_totals(player_seasons: pd.DataFrame) -> pd.DataFrame:
+    """Each row's team sums (same season and team) of minutes, FGM, rebounds, possessions
+    (FGA + 0.44 FTA - OREB + TOV) and plays used (FGA + 0.44 FTA + TOV), aligned on the rows.
+    A row without a team gets its season's league sums: shares are ratios of per-minute
+    rates, so that compares him with the average team."""
+    totals = player_seasons.assign(
+        POSSESSIONS=lambda t: t["FGA"] + 0.44 * t["FTA"] - t["OREB"] + t["TOV"],
+        PLAYS=lambda t: t["FGA"] + 0.44 * t["FTA"] + t["TOV"],
+    )
+    columns = ["MIN", "FGM", "OREB", "DREB", "POSSESSIONS", "PLAYS"]
+    team_key = totals["TEAM_ABBREVIATION"].fillna("")
+    by_team = totals.groupby([totals["SEASON"], team_key])[columns].transform("sum")
+    by_season = totals.groupby("SEASON")[columns].transform("sum")
+    return by_team.where(team_key != "", by_season)
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """``numerator / denominator``, 0 where the denominator is not positive (nothing to share)."""
+    return (numerator / denominator.where(denominator > 0)).fillna(0.0)
+
+
+def check_fouls_drawn(rates: pd.DataFrame, plausible_pfd_per_fta: list[float]) -> pd.DataFrame:
+    """Keep fouls drawn only in seasons whose league-wide PFD per free-throw attempt lies in
+    ``plausible_pfd_per_fta`` (``[low, high]``).
+
+    Every free-throw trip needs a foul drawn, so a league that records fouls drawn shows
+    about 0.85 per FTA (0.84-0.92 from 2005-06 to 2025-26 on the recorded data). Before
+    2005-06 the API mostly sends zeros, and in 1999-00 a partial record (0.096 per FTA):
+    such seasons get NaN fouls-drawn rates and ``PFD_RECORDED`` False, never a fake rate.
+    """
+    low, high = plausible_pfd_per_fta
+    by_season = rates.groupby("SEASON")
+    league_ratio = by_season["PFD"].transform("sum") / by_season["FTA"].transform("sum").replace(
+        0, np.nan
+    )
+    checked = rates.assign(PFD_RECORDED=league_ratio.between(low, high).to_numpy(dtype=bool))
+    checked.loc[~checked["PFD_RECORDED"], FOULS_DRAWN_FEATURES] = np.nan
+    rejected = sorted(checked.loc[~checked["PFD_RECORDED"], "SEASON"].unique())
+    if rejected:
+        logger.info(
+            "Fouls drawn ignored in %d season(s) whose league PFD/FTA is outside [%g, %g]: %s",
+            len(rejected),
+            low,
+            high,
+            ", ".join(rejected),
+        )
+    return checked
 
 
 def _shrunk_rate(made: pd.Series, attempted: pd.Series, season: pd.Series, prior: float):
@@ -146,8 +223,8 @@ def standardize_within_season(features: pd.DataFrame, z_clip: float) -> pd.DataF
     This is the era adjustment: a 1998 centre's 3PA share is compared with his league's, not
     with 2024's, so archetypes describe roles rather than eras. Scores are clipped to
     ``+-z_clip`` so a handful of extreme seasons cannot own a cluster. Where a feature is not
-    recorded (PFD before 2005-06) the score is 0, the league average, so it neither pulls a
-    player toward nor away from any role.
+    recorded (fouls drawn in the seasons ``check_fouls_drawn`` rejects) the score is 0, the
+    league average, so it neither pulls a player toward nor away from any role.
     """
     by_season = features.groupby("SEASON")[RATE_FEATURES]
     z_scores = (features[RATE_FEATURES] - by_season.transform("mean")) / by_season.transform(
@@ -158,11 +235,22 @@ def standardize_within_season(features: pd.DataFrame, z_clip: float) -> pd.DataF
     return table.sort_values(["SEASON", "PLAYER_ID"]).reset_index(drop=True)
 
 
-def _player_features_schema(z_clip: float) -> pa.DataFrameSchema:
+def _player_features_schema(
+    z_clip: float, plausible_pfd_per_fta: list[float]
+) -> pa.DataFrameSchema:
     rate_ranges = {
         **{f"{stat}_PER36": (0.0, 80.0) for stat in PER36_STATS},
         "FG3A_SHARE": (0.0, 1.0),
         "FTA_RATE": (0.0, 10.0),
+        "AST_RATIO": (0.0, 1.0),
+        "TOV_RATIO": (0.0, 1.0),
+        # shares of team totals while on the floor: 1 would be all of them
+        "AST_SHARE": (0.0, 2.0),
+        "OREB_SHARE": (0.0, 2.0),
+        "DREB_SHARE": (0.0, 2.0),
+        **{f"{stat}_PER100": (0.0, 60.0) for stat in ("STL", "BLK", "PF")},
+        "USG_PCT": (0.0, 2.0),
+        "PFD_PER100": (0.0, 60.0),
         "FG2_PCT": (0.0, 1.0),
         "FG3_PCT": (0.0, 1.0),
         "TS_PCT": (0.0, 1.5),
@@ -182,7 +270,9 @@ def _player_features_schema(z_clip: float) -> pa.DataFrameSchema:
             "PLAYOFF_MIN": pa.Column(float, pa.Check.ge(0)),
             "PFD_RECORDED": pa.Column(bool),
             **{
-                name: pa.Column(float, pa.Check.in_range(low, high), nullable=name == "PFD_PER36")
+                name: pa.Column(
+                    float, pa.Check.in_range(low, high), nullable=name in FOULS_DRAWN_FEATURES
+                )
                 for name, (low, high) in rate_ranges.items()
             },
             **{
@@ -190,22 +280,44 @@ def _player_features_schema(z_clip: float) -> pa.DataFrameSchema:
                 for name in RATE_FEATURES
             },
         },
+        checks=[
+            pa.Check(
+                lambda table: table["PFD_PER36"].isna() == ~table["PFD_RECORDED"],
+                error="fouls-drawn rates are missing exactly where PFD_RECORDED is False",
+            ),
+            pa.Check(
+                lambda table: _recorded_pfd_is_plausible(table, plausible_pfd_per_fta),
+                error=f"seasons with PFD_RECORDED have league PFD/FTA in {plausible_pfd_per_fta}",
+            ),
+        ],
         unique=["PLAYER_ID", "SEASON"],
         strict=True,
         coerce=True,
     )
 
 
-def validate_player_features(table: pd.DataFrame, z_clip: float) -> pd.DataFrame:
+def _recorded_pfd_is_plausible(table: pd.DataFrame, plausible_pfd_per_fta: list[float]):
+    """Per row: its season does not record fouls drawn, or its league PFD/FTA is in range."""
+    minutes = table["MIN"] / 36.0
+    by_season = table.assign(PFD=table["PFD_PER36"] * minutes, FTA=table["FTA_PER36"] * minutes)
+    sums = by_season.groupby("SEASON")[["PFD", "FTA"]].transform("sum")
+    ratio = sums["PFD"] / sums["FTA"].replace(0, np.nan)
+    return ~table["PFD_RECORDED"] | ratio.between(*plausible_pfd_per_fta)
+
+
+def validate_player_features(
+    table: pd.DataFrame, z_clip: float, plausible_pfd_per_fta: list[float]
+) -> pd.DataFrame:
     """The model-input contract: one row per player-season, documented ranges, no NaN in
-    model features (``*_Z``), no inf anywhere."""
+    model features (``*_Z``), no inf anywhere, fouls drawn only from plausible seasons."""
     numeric = table.select_dtypes("number")
     if np.isinf(numeric.to_numpy(dtype=float)).any():
         raise ValueError(
             f"player_features has inf in {list(numeric.columns[np.isinf(numeric).any()])}"
         )
     try:
-        return _player_features_schema(z_clip).validate(table.reset_index(drop=True), lazy=True)
+        schema = _player_features_schema(z_clip, plausible_pfd_per_fta)
+        return schema.validate(table.reset_index(drop=True), lazy=True)
     except pa.errors.SchemaErrors as errors:
         raise ValueError(
             f"player_features breaks its contract: {summarize_schema_errors(errors)}"

@@ -2,6 +2,7 @@ from kedro.pipeline import Node, Pipeline
 
 from .nodes import (
     assemble_season_totals,
+    check_fouls_drawn,
     combine_season_types,
     compute_rate_features,
     standardize_within_season,
@@ -32,8 +33,17 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "params:feature_engineering.min_games",
                     "params:feature_engineering.shooting_prior_attempts",
                 ],
-                outputs="player_rates",
+                outputs="player_rates_unchecked",
                 name="compute_rate_features_node",
+            ),
+            Node(
+                func=check_fouls_drawn,
+                inputs=[
+                    "player_rates_unchecked",
+                    "params:feature_engineering.plausible_pfd_per_fta",
+                ],
+                outputs="player_rates",
+                name="check_fouls_drawn_node",
             ),
             Node(
                 func=standardize_within_season,
@@ -43,7 +53,11 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=validate_player_features,
-                inputs=["player_features_unchecked", "params:feature_engineering.z_clip"],
+                inputs=[
+                    "player_features_unchecked",
+                    "params:feature_engineering.z_clip",
+                    "params:feature_engineering.plausible_pfd_per_fta",
+                ],
                 outputs="player_features",
                 name="validate_player_features_node",
             ),
