@@ -18,7 +18,7 @@ from tests.clustering.blobs import FAMILIES, FEATURES, SEED, every_family
 
 EVALUATION = {"silhouette_sample_size": 1000, "bootstraps": 3, "sample_fraction": 0.8}
 METRICS = {"silhouette", "calinski_harabasz", "davies_bouldin", "n_clusters", "noise_share",
-           "stability"}  # fmt: skip
+           "stability", "membership_temperature"}  # fmt: skip
 
 
 # --- search space -------------------------------------------------------------------------

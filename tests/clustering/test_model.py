@@ -5,17 +5,24 @@ from __future__ import annotations
 import cloudpickle
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from nba_cluster.clustering.candidates import NOISE, CandidateSpec, fit_clustering
 from nba_cluster.clustering.model import OUTPUT_COLUMNS, ArchetypeModel, centroid_profiles
 from tests.clustering.blobs import FAMILIES, FEATURES, SEED, every_family
 
+NAMING = {"trait_threshold": 0.75, "continuity_max_distance": 1.0, "hybrid_min_share": 0.25}
+# Unit-variance blobs: a Gaussian mixture's posterior is this softmax with T = 2 sigma^2. The
+# calibration itself is tested in test_membership.py: on blobs this well separated every
+# refit agrees and it would (rightly) make every share 0 or 1.
+TEMPERATURE = 2.0
+
 
 def archetype_model(spec: CandidateSpec, features: np.ndarray) -> ArchetypeModel:
     fitted = fit_clustering(spec, features, SEED)
     table = pd.DataFrame(features, columns=FEATURES)
-    return ArchetypeModel(fitted, FEATURES, centroid_profiles(table, fitted.training_labels))
+    return ArchetypeModel(fitted, FEATURES, table, temperature=TEMPERATURE, naming=NAMING)
 
 
 # --- the archetype model ------------------------------------------------------------------
@@ -32,9 +39,10 @@ def test_predict_output_columns_and_types(spec, training_blobs, unseen_blobs):
     assert list(output.columns) == OUTPUT_COLUMNS
     assert output.index.equals(rows.index)
     assert output["ARCHETYPE_ID"].dtype == np.int64
-    assert set(output["ARCHETYPE_ID"]) <= set(model.clustering.cluster_ids)
+    assert set(output["ARCHETYPE_ID"]) <= set(model.profiles.index)
     assert output["ARCHETYPE_NAME"].tolist() == [model.names[i] for i in output["ARCHETYPE_ID"]]
-    for column in ["CONFIDENCE", "CENTROID_DISTANCE", "MAP_X", "MAP_Y"]:
+    assert output["RUNNER_UP_NAME"].tolist() == [model.names[i] for i in output["RUNNER_UP_ID"]]
+    for column in ["CONFIDENCE", "RUNNER_UP_SHARE", "CENTROID_DISTANCE", "MAP_X", "MAP_Y"]:
         assert output[column].dtype == np.float64
         assert np.isfinite(output[column]).all()
     assert output["CONFIDENCE"].between(0.0, 1.0).all()
@@ -42,18 +50,21 @@ def test_predict_output_columns_and_types(spec, training_blobs, unseen_blobs):
     assert adjusted_rand_score(unseen_blobs[1], output["ARCHETYPE_ID"]) > 0.95
 
 
-def test_confidence_is_one_on_a_centroid_and_bounded_far_away(training_blobs):
+def test_confidence_is_near_one_on_a_centroid_and_bounded_far_away(training_blobs):
     model = archetype_model(FAMILIES["kmeans"], training_blobs[0])
     centroids = model.profiles[FEATURES]
     on_centroids = model.predict(None, centroids)
     assert on_centroids["ARCHETYPE_ID"].tolist() == centroids.index.tolist()
-    np.testing.assert_allclose(on_centroids["CONFIDENCE"], 1.0, atol=1e-6)
+    assert (on_centroids["CONFIDENCE"] > 0.99).all()  # well-separated blobs
     np.testing.assert_allclose(on_centroids["CENTROID_DISTANCE"], 0.0, atol=1e-6)
 
     anywhere = np.random.default_rng(6).uniform(-40, 40, size=(500, len(FEATURES)))
     confidence = model.predict(None, pd.DataFrame(anywhere, columns=FEATURES))["CONFIDENCE"]
     assert confidence.between(0.0, 1.0).all()
-    assert confidence.min() < 0.5  # rows between archetypes are not sure of theirs
+    # halfway between two archetypes, and far from the rest: an even split
+    halfway = centroids.iloc[[0]].to_numpy() / 2 + centroids.iloc[[1]].to_numpy() / 2
+    split = model.predict(None, pd.DataFrame(halfway, columns=FEATURES)).iloc[0]
+    assert split["CONFIDENCE"] == pytest.approx(split["RUNNER_UP_SHARE"], abs=1e-6)
 
 
 def test_map_coordinates_are_fixed_at_training(training_blobs, unseen_blobs):
@@ -95,9 +106,33 @@ def test_two_archetypes_still_get_a_two_dimensional_map(training_blobs):
 
 def test_model_profiles_are_named_centroids(training_blobs):
     model = archetype_model(FAMILIES["kmeans"], training_blobs[0])
-    assert list(model.profiles.columns) == [*FEATURES, "ARCHETYPE_NAME"]
+    assert list(model.profiles.columns) == [*FEATURES, "ARCHETYPE_NAME", "DEFINING_TRAITS"]
     assert model.profiles["ARCHETYPE_NAME"].is_unique
     assert model.profiles["ARCHETYPE_NAME"].to_dict() == model.names
+
+
+def test_membership_shares_runner_up_and_hybrid_names(training_blobs):
+    model = archetype_model(FAMILIES["kmeans"], training_blobs[0])
+    centroids = model.profiles[FEATURES]
+    first, second = centroids.index[:2]
+    # on the segment between two archetypes, where the shares are 0.65 / 0.35 (the softmax
+    # of the squared distances; the other centroids are far enough to be negligible)
+    start, end = centroids.loc[[first]].to_numpy(), centroids.loc[[second]].to_numpy()
+    gap = ((end - start) ** 2).sum()
+    fraction = (1 - TEMPERATURE * np.log(0.65 / 0.35) / gap) / 2
+    between = start + fraction * (end - start)
+    rows = pd.DataFrame(np.vstack([between, centroids.to_numpy()]), columns=FEATURES)
+
+    output = model.predict(None, rows)
+
+    hybrid = output.iloc[0]
+    assert (hybrid["ARCHETYPE_ID"], hybrid["RUNNER_UP_ID"]) == (first, second)
+    assert (hybrid["CONFIDENCE"], hybrid["RUNNER_UP_SHARE"]) == pytest.approx((0.65, 0.35))
+    assert hybrid["HYBRID_NAME"] == f"{model.names[first]} / {model.names[second]}"
+    pure = output.iloc[1:]
+    assert (pure["RUNNER_UP_ID"] != pure["ARCHETYPE_ID"]).all()
+    assert (pure["HYBRID_NAME"] == pure["ARCHETYPE_NAME"]).all()  # no hybrid on a centroid
+    assert (output["CONFIDENCE"] + output["RUNNER_UP_SHARE"] <= 1.0 + 1e-12).all()
 
 
 # --- centroid_profiles --------------------------------------------------------------------

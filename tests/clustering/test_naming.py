@@ -1,71 +1,138 @@
-"""Archetype names: centroids made from the prototypes themselves get the prototypes' names."""
+"""Archetype names earned by defining traits, and their continuity across retrains."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
+import pytest
 
-from nba_cluster.clustering.naming import PROTOTYPES, name_archetypes
+from nba_cluster.clustering.naming import (
+    GENERIC_NAME,
+    ROLES,
+    continue_identities,
+    defining_traits,
+    describe_traits,
+    name_archetypes,
+)
 
-FEATURES = sorted({feature for prototype in PROTOTYPES.values() for feature in prototype})
-
-
-def prototype_centroids(names: list[str], seed: int, noise: float = 0.1) -> pd.DataFrame:
-    """One centroid row per name: its prototype's z-scores (0 where it is silent) plus a
-    little noise, under ``_Z`` columns and cluster ids that are not the prototypes' order."""
-    rng = np.random.default_rng(seed)
-    table = pd.DataFrame(PROTOTYPES).T.reindex(index=names, columns=FEATURES).fillna(0.0)
-    table += rng.normal(0.0, noise, size=table.shape)
-    table.columns = [f"{feature}_Z" for feature in FEATURES]
-    table.index = pd.Index(100 + rng.permutation(len(names)), name="ARCHETYPE_ID")
-    return table
-
-
-def expected_names(centroids: pd.DataFrame, names: list[str]) -> dict[int, str]:
-    return dict(zip(centroids.index.tolist(), names, strict=True))
+THRESHOLD = 0.75
+FEATURES = [
+    f"{feature}_Z"
+    for feature in ("FG3A_SHARE", "FTA_RATE", "AST_RATIO", "TOV_RATIO", "AST_SHARE", "OREB_SHARE",
+                    "DREB_SHARE", "STL_PER100", "BLK_PER100", "PF_PER100")
+]  # fmt: skip
 
 
-def test_every_prototype_is_recognised():
-    names = list(PROTOTYPES)
-    centroids = prototype_centroids(names, seed=1)
-    assert name_archetypes(centroids) == expected_names(centroids, names)
+def centroids(*rows: dict[str, float]) -> pd.DataFrame:
+    """Centroids given by their non-zero z-scores (features without the _Z suffix)."""
+    table = pd.DataFrame([{f"{k}_Z": v for k, v in row.items()} for row in rows])
+    return table.reindex(columns=FEATURES).fillna(0.0)
 
 
-def test_a_few_prototypes_are_recognised_among_all():
-    names = ["Spot-up shooter", "Rim protector", "Primary creator", "Energy rebounder",
-             "Low-usage role player", "Stretch big"]  # fmt: skip
-    for seed in range(5):
-        centroids = prototype_centroids(names, seed=seed)
-        assert name_archetypes(centroids) == expected_names(centroids, names)
+RIM_PROTECTOR = {"BLK_PER100": 2.6, "OREB_SHARE": 1.4, "DREB_SHARE": 1.2, "FG3A_SHARE": -1.1}
+CREATOR = {"AST_SHARE": 2.0, "AST_RATIO": 1.8, "STL_PER100": 1.2}
+SHOOTER = {"FG3A_SHARE": 1.2, "FTA_RATE": -0.9, "AST_SHARE": -0.5}
+NEAR_AVERAGE = {"AST_RATIO": -0.5, "OREB_SHARE": -0.2, "STL_PER100": 0.3}
 
 
-def test_names_are_unique_even_for_look_alike_centroids():
-    # twelve noisy copies of two prototypes: each still gets a name of its own
-    names = ["Scoring guard"] * 6 + ["Rim-running big"] * 6
-    named = name_archetypes(prototype_centroids(names, seed=2, noise=0.3))
-    assert len(set(named.values())) == len(names)
+def test_names_are_earned_by_traits_of_sufficient_magnitude():
+    named = name_archetypes(centroids(RIM_PROTECTOR, CREATOR, SHOOTER, NEAR_AVERAGE), THRESHOLD)
+    assert named == {
+        0: "Rim protector",
+        1: "Primary creator",
+        2: "Spot-up shooter",
+        3: GENERIC_NAME,  # no trait reaches the threshold: no specialist's name
+    }
 
 
-def test_more_clusters_than_prototypes_get_numbered_names():
-    extra = ["Stretch big", "Stretch big", "Defensive stopper"]
-    names = list(PROTOTYPES) + extra
-    named = name_archetypes(prototype_centroids(names, seed=3))
-    assert len(named) == len(names)
-    assert len(set(named.values())) == len(names)
-    assert set(PROTOTYPES) <= set(named.values())
-    numbered = sorted(set(named.values()) - set(PROTOTYPES))
-    assert numbered == ["Defensive stopper 2", "Stretch big 2", "Stretch big 3"]
+def test_direction_without_magnitude_earns_nothing():
+    # a quarter of a rim protector's profile points the same way (cosine similarity 1), but
+    # no z-score reaches the threshold
+    faint = {feature: z / 4 for feature, z in RIM_PROTECTOR.items()}
+    assert name_archetypes(centroids(faint), THRESHOLD) == {0: GENERIC_NAME}
 
 
-def test_z_suffix_is_optional():
-    names = ["Pass-first point guard", "3-and-D wing", "Post scorer", "Playmaking big"]
-    with_suffix = prototype_centroids(names, seed=4)
-    without_suffix = with_suffix.rename(columns=lambda column: column.removesuffix("_Z"))
-    assert name_archetypes(without_suffix) == name_archetypes(with_suffix)
-    assert name_archetypes(without_suffix) == expected_names(with_suffix, names)
+def test_a_trait_without_a_role_gives_a_truthful_generic_name():
+    named = name_archetypes(centroids({"TOV_RATIO": 1.3, "PF_PER100": 0.2}), THRESHOLD)
+    assert named == {0: "High turnover ratio"}
 
 
-def test_features_without_a_prototype_do_not_stop_the_naming():
-    names = ["Rim protector", "Spot-up shooter", "Slashing scorer"]
-    centroids = prototype_centroids(names, seed=5).assign(PFD_PER36_Z=[0.3, -0.2, 0.1])
-    assert name_archetypes(centroids) == expected_names(centroids, names)
+def test_names_are_distinct_even_when_two_clusters_earn_the_same_role():
+    twins = centroids(CREATOR, {**CREATOR, "AST_SHARE": 1.7}, NEAR_AVERAGE, NEAR_AVERAGE)
+    named = name_archetypes(twins, THRESHOLD)
+    assert len(set(named.values())) == 4
+    assert named[0] == "Primary creator"  # the stronger claim wins the name
+    assert named[1] == "Secondary playmaker"
+
+
+def test_names_in_use_are_not_handed_out_again():
+    named = name_archetypes(centroids(CREATOR), THRESHOLD, taken=frozenset({"Primary creator"}))
+    assert named == {0: "Secondary playmaker"}
+
+
+def test_every_role_is_reachable_from_the_modelled_features():
+    modelled = {feature.removesuffix("_Z") for feature in FEATURES}
+    for name, conditions in ROLES.items():
+        assert set(conditions) <= modelled, name
+
+
+def test_defining_traits_are_the_strong_ones_strongest_first():
+    row = centroids(RIM_PROTECTOR).iloc[0]
+    traits = defining_traits(row, THRESHOLD)
+    assert [feature for feature, _ in traits] == [
+        "BLK_PER100", "OREB_SHARE", "DREB_SHARE", "FG3A_SHARE"]  # fmt: skip
+    assert describe_traits(traits) == (
+        "block rate +2.6, off. rebound share +1.4, def. rebound share +1.2, 3PA share -1.1"
+    )
+
+
+# --- continuity ----------------------------------------------------------------------------
+
+
+def previous_champion(profiles: pd.DataFrame, ids: list[int], names: list[str]) -> pd.DataFrame:
+    return profiles.set_axis(pd.Index(ids, name="ARCHETYPE_ID")).assign(ARCHETYPE_NAME=names)
+
+
+def test_matching_archetypes_keep_their_ids_and_names():
+    old = centroids(RIM_PROTECTOR, CREATOR, SHOOTER)
+    previous = previous_champion(old, [4, 7, 2], ["Rim protector", "Creator (old name)", "X"])
+    # retrained: the same roles in another cluster order, slightly moved
+    new = centroids(SHOOTER, RIM_PROTECTOR, CREATOR) + 0.1
+
+    ids, names = continue_identities(new, previous, THRESHOLD, continuity_max_distance=1.0)
+
+    assert ids == {0: 2, 1: 4, 2: 7}
+    assert names == {2: "X", 4: "Rim protector", 7: "Creator (old name)"}
+
+
+def test_a_new_archetype_gets_a_fresh_id_and_an_unused_name():
+    old = centroids(RIM_PROTECTOR, CREATOR)
+    previous = previous_champion(old, [0, 1], ["Rim protector", "Primary creator"])
+    new = centroids(CREATOR, RIM_PROTECTOR, SHOOTER, {**CREATOR, "AST_SHARE": 1.6})
+
+    ids, names = continue_identities(new, previous, THRESHOLD, continuity_max_distance=1.0)
+
+    assert (ids[0], ids[1]) == (1, 0)
+    assert {ids[2], ids[3]} == {2, 3}
+    assert names[ids[2]] == "Spot-up shooter"
+    assert names[ids[3]] == "Secondary playmaker"  # "Primary creator" is kept by id 1
+    assert len(set(names.values())) == 4
+
+
+def test_an_archetype_that_moved_too_far_is_not_continued():
+    previous = previous_champion(centroids(CREATOR), [5], ["Primary creator"])
+    moved = centroids(RIM_PROTECTOR)
+    ids, names = continue_identities(moved, previous, THRESHOLD, continuity_max_distance=1.0)
+    assert ids == {0: 6}
+    assert names == {6: "Rim protector"}
+
+
+@pytest.mark.parametrize("previous", [None, "other features"])
+def test_without_a_comparable_previous_champion_ids_start_at_zero(previous):
+    new = centroids(RIM_PROTECTOR, CREATOR)
+    if previous is not None:
+        previous = previous_champion(
+            pd.DataFrame({"PTS_PER36_Z": [1.0]}), [3], ["Scorer"]
+        )  # trained on other features: nothing to match
+    ids, names = continue_identities(new, previous, THRESHOLD, continuity_max_distance=1.0)
+    assert sorted(ids.values()) == ([0, 1] if previous is None else [4, 5])
+    assert set(names.values()) == {"Rim protector", "Primary creator"}

@@ -64,3 +64,21 @@ def test_equal_scores_are_ordered_by_candidate_name():
         ranked = rank_candidates(board.iloc[order], SELECTION)
         assert list(ranked["candidate"]) == [
             "gaussian_mixture", "kmeans-n_clusters=10", "kmeans-n_clusters=9"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("incumbent_stability", "first"), [(0.75, "champion-k"), (0.69, "better-k")]
+)  # fmt: skip
+def test_the_champions_candidate_stays_first_within_the_margin(incumbent_stability, first):
+    board = leaderboard(
+        {"candidate": "better-k", "stability": 0.8},
+        {"candidate": "champion-k", "stability": incumbent_stability},
+        {"candidate": "ineligible", "n_clusters": 20.0, "stability": 0.7},
+    )
+    stability_only = {
+        **SELECTION, "incumbent_margin": 0.1, "weights": {"silhouette": 0.0, "stability": 1.0}
+    }  # fmt: skip
+    assert rank_candidates(board, stability_only, "champion-k")["candidate"].iloc[0] == first
+    assert rank_candidates(board, stability_only)["candidate"].iloc[0] == "better-k"
+    # an ineligible champion's candidate is never kept
+    assert rank_candidates(board, stability_only, "ineligible")["candidate"].iloc[0] == "better-k"

@@ -15,7 +15,7 @@ SMALL_SEARCH_SPACE = {
     "kmeans": {"n_clusters": [5, 6]},
     "gaussian_mixture": {"n_components": [5], "covariance_type": ["diag"]},
     "agglomerative_ward": {"n_clusters": [5], "fit_sample_size": [100]},
-    "hdbscan": {"min_cluster_size": [15]},
+    "hdbscan": {"min_cluster_size": [15], "min_samples": [10]},
 }
 # No PCA variant, two bootstraps, and a cluster-count range around the synthetic league's five.
 SMALL_SETTINGS = {

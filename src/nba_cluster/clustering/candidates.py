@@ -22,6 +22,12 @@ from sklearn.metrics import (
 )
 from sklearn.mixture import GaussianMixture
 
+from nba_cluster.clustering.membership import (
+    calibrate_temperature,
+    match_clusters,
+    squared_distances,
+)
+
 NOISE = -1
 
 
@@ -39,9 +45,11 @@ class CandidateSpec:
         pca = f"-pca{self.pca_components}" if self.pca_components else ""
         return f"{self.family}-{settings}{pca}"
 
-    def make_estimator(self, seed: int):
+    def make_estimator(self, seed: int, init: np.ndarray | None = None):
         params = dict(self.params)
         match self.family:
+            case "kmeans" if init is not None:
+                return KMeans(random_state=seed, init=init, n_init=1, **params)
             case "kmeans":
                 return KMeans(random_state=seed, n_init=4, **params)
             case "gaussian_mixture":
@@ -98,10 +106,14 @@ class FittedClustering:
         return replace(self, training_space=None, training_labels=None)
 
 
-def fit_clustering(spec: CandidateSpec, features: np.ndarray, seed: int) -> FittedClustering:
+def fit_clustering(
+    spec: CandidateSpec, features: np.ndarray, seed: int, init: np.ndarray | None = None
+) -> FittedClustering:
+    """Fit one candidate. ``init`` (k-means without PCA only: centroids in feature space)
+    starts from given centroids, e.g. the champion's, instead of seeded random restarts."""
     pca = PCA(n_components=spec.pca_components, random_state=seed) if spec.pca_components else None
     space = pca.fit_transform(features) if pca is not None else features
-    estimator = spec.make_estimator(seed)
+    estimator = spec.make_estimator(seed, init)
     sample_size = spec.params.get("fit_sample_size")
     if sample_size and sample_size < len(space):
         # Ward is quadratic in memory: fit on a seeded sample, label the rest by centroid
@@ -133,7 +145,8 @@ def evaluate(
     bootstraps: int,
     sample_fraction: float,
 ) -> dict[str, float]:
-    """Internal validity on the standardized features, and stability under refits."""
+    """Internal validity on the standardized features, stability under refits, and the
+    membership temperature calibrated on those refits' held-out rows."""
     labels = fitted.training_labels
     clustered = labels != NOISE
     metrics = {
@@ -147,7 +160,11 @@ def evaluate(
         metrics["davies_bouldin"] = float(davies_bouldin_score(x, y))
     else:
         metrics |= {"silhouette": -1.0, "calinski_harabasz": 0.0, "davies_bouldin": float("inf")}
-    metrics["stability"] = stability(fitted, features, seed, bootstraps, sample_fraction)
+    stability_score, temperature = refit_agreement(
+        fitted, features, seed, bootstraps, sample_fraction
+    )
+    metrics["stability"] = stability_score
+    metrics["membership_temperature"] = temperature
     return metrics
 
 
@@ -159,16 +176,34 @@ def sampled_silhouette(features: np.ndarray, labels: np.ndarray, sample_size: in
     return float(silhouette_score(features, labels, sample_size=size, random_state=seed))
 
 
-def stability(
+def refit_agreement(
     fitted: FittedClustering, features: np.ndarray, seed: int, bootstraps: int, fraction: float
-) -> float:
-    """Mean adjusted Rand index between the fit's labels and refits on seeded subsamples,
-    each refit labelling the whole table through its own assignment rule."""
-    reference = fitted.assign(features)
+) -> tuple[float, float]:
+    """``(stability, membership temperature)`` from refits on seeded subsamples.
+
+    Stability is the mean adjusted Rand index between the fit's labels and each refit's,
+    every refit labelling the whole table through its own assignment rule. The temperature
+    is calibrated on the rows each refit did not see (``membership.calibrate_temperature``).
+    """
+    space = fitted.transform(features)
+    reference = np.searchsorted(fitted.cluster_ids, fitted.assign_in_space(space))
     rng = np.random.default_rng(seed + 1)
-    scores = []
+    scores, held_out_rows, held_out_labels = [], [], []
     for _ in range(bootstraps):
         rows = rng.choice(len(features), size=int(fraction * len(features)), replace=False)
-        refit = fit_clustering(fitted.spec, features[rows], seed + 1 + len(scores))
-        scores.append(adjusted_rand_score(reference, refit.assign(features)))
-    return float(np.mean(scores)) if scores else float("nan")
+        in_sample = np.zeros(len(features), dtype=bool)
+        in_sample[rows] = True
+        refit = fit_clustering(fitted.spec, features[in_sample], seed + 1 + len(scores))
+        refit_labels = np.searchsorted(refit.cluster_ids, refit.assign(features))
+        scores.append(adjusted_rand_score(reference, refit_labels))
+        matched = match_clusters(reference, refit_labels)
+        held_out = ~in_sample & (matched >= 0)
+        held_out_rows.append(np.flatnonzero(held_out))
+        held_out_labels.append(matched[held_out])
+    if not scores:
+        return float("nan"), float("nan")
+    rows = np.concatenate(held_out_rows)
+    temperature = calibrate_temperature(
+        squared_distances(space[rows], fitted.centroids), np.concatenate(held_out_labels)
+    )
+    return float(np.mean(scores)), temperature

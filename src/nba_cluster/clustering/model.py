@@ -1,10 +1,15 @@
 """The registered model: an MLflow pyfunc that labels player-seasons with archetypes.
 
 Every candidate, whatever its family, becomes an ``ArchetypeModel``: optional PCA, an
-assignment rule, archetype names and a fixed 2-D map projection.
+assignment rule, soft membership (``membership.py``), archetype ids and names earned by their
+defining traits and continued from the previous champion (``naming.py``), and a fixed 2-D map
+projection.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import mlflow
 import numpy as np
@@ -13,12 +18,17 @@ from sklearn.decomposition import PCA
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 
 from nba_cluster.clustering.candidates import NOISE, FittedClustering
-from nba_cluster.clustering.naming import name_archetypes
+from nba_cluster.clustering.membership import membership_shares, squared_distances
+from nba_cluster.clustering.naming import continue_identities, defining_traits, describe_traits
 
 OUTPUT_COLUMNS = [
     "ARCHETYPE_ID",
     "ARCHETYPE_NAME",
-    "CONFIDENCE",
+    "CONFIDENCE",  # membership share of ARCHETYPE_ID
+    "RUNNER_UP_ID",
+    "RUNNER_UP_NAME",
+    "RUNNER_UP_SHARE",
+    "HYBRID_NAME",  # "Primary creator / Stretch big" when the runner-up share is large enough
     "CENTROID_DISTANCE",
     "MAP_X",
     "MAP_Y",
@@ -26,14 +36,45 @@ OUTPUT_COLUMNS = [
 
 
 class ArchetypeModel(mlflow.pyfunc.PythonModel):
-    """MLflow pyfunc: z-score features in, archetype and map coordinates out."""
+    """MLflow pyfunc: z-score features in, archetype, runner-up, shares and map position out.
 
-    def __init__(self, fitted: FittedClustering, features: list[str], profiles: pd.DataFrame):
+    ``naming`` holds ``trait_threshold``, ``continuity_max_distance`` and
+    ``hybrid_min_share``; ``previous_profiles`` are the current champion's, whose ids and
+    names matching archetypes keep.
+    """
+
+    def __init__(
+        self,
+        fitted: FittedClustering,
+        features: list[str],
+        training_table: pd.DataFrame,
+        *,
+        temperature: float,
+        naming: Mapping[str, Any],
+        previous_profiles: pd.DataFrame | None = None,
+    ):
         self.features = features
         self.family = fitted.spec.family
         self.clustering = fitted.without_training_data()
-        self.names = name_archetypes(profiles)
-        self.profiles = profiles.assign(ARCHETYPE_NAME=[self.names[int(i)] for i in profiles.index])
+        self.temperature = float(temperature)
+        self.hybrid_min_share = float(naming["hybrid_min_share"])
+        centroids = centroid_profiles(training_table[features], fitted.training_labels)
+        ids, self.names = continue_identities(
+            centroids,
+            previous_profiles,
+            naming["trait_threshold"],
+            naming["continuity_max_distance"],
+        )
+        self.archetype_ids = np.array([ids[int(label)] for label in fitted.cluster_ids])
+        profiles = centroids.rename(index=ids).sort_index()
+        profiles.index.name = "ARCHETYPE_ID"
+        self.profiles = profiles.assign(
+            ARCHETYPE_NAME=[self.names[int(i)] for i in profiles.index],
+            DEFINING_TRAITS=[
+                describe_traits(defining_traits(row, naming["trait_threshold"]))
+                for _, row in profiles.iterrows()
+            ],
+        )
         self.map_projection = _fit_map_projection(fitted)
 
     def model_space(self, features: pd.DataFrame) -> np.ndarray:
@@ -42,21 +83,26 @@ class ArchetypeModel(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         space = self.model_space(model_input)
-        labels = self.clustering.assign_in_space(space)
-        distances = self.clustering.distances(space)
-        position = np.searchsorted(self.clustering.cluster_ids, labels)
-        own = distances[np.arange(len(space)), position]
-        distances[np.arange(len(space)), position] = np.inf
-        runner_up = distances.min(axis=1)
-        # 1 when a point sits on its centroid, 0 when it is as close to another one
-        confidence = np.clip(1.0 - own / np.maximum(runner_up, 1e-12), 0.0, 1.0)
+        rows = np.arange(len(space))
+        own = np.searchsorted(self.clustering.cluster_ids, self.clustering.assign_in_space(space))
+        squared = squared_distances(space, self.clustering.centroids)
+        shares = membership_shares(squared, self.temperature)
+        others = np.where(np.arange(shares.shape[1]) == own[:, None], -1.0, shares)
+        runner_up = others.argmax(axis=1) if shares.shape[1] > 1 else own
+        runner_up_share = np.where(runner_up == own, 0.0, shares[rows, runner_up])
+        names = np.array([self.names[int(i)] for i in self.archetype_ids], dtype=object)
+        hybrid = runner_up_share >= self.hybrid_min_share
         coordinates = self.map_projection.transform(space)
         return pd.DataFrame(
             {
-                "ARCHETYPE_ID": labels.astype("int64"),
-                "ARCHETYPE_NAME": [self.names[int(label)] for label in labels],
-                "CONFIDENCE": confidence,
-                "CENTROID_DISTANCE": own,
+                "ARCHETYPE_ID": self.archetype_ids[own].astype("int64"),
+                "ARCHETYPE_NAME": names[own],
+                "CONFIDENCE": shares[rows, own],
+                "RUNNER_UP_ID": self.archetype_ids[runner_up].astype("int64"),
+                "RUNNER_UP_NAME": names[runner_up],
+                "RUNNER_UP_SHARE": runner_up_share,
+                "HYBRID_NAME": np.where(hybrid, names[own] + " / " + names[runner_up], names[own]),
+                "CENTROID_DISTANCE": np.sqrt(squared[rows, own]),
                 "MAP_X": coordinates[:, 0],
                 "MAP_Y": coordinates[:, 1],
             },

@@ -18,10 +18,18 @@ def selection_score(silhouette, stability, weights: Mapping[str, float]):
     return weights["silhouette"] * silhouette + weights["stability"] * stability
 
 
-def rank_candidates(leaderboard: pd.DataFrame, selection: Mapping[str, Any]) -> pd.DataFrame:
+def rank_candidates(
+    leaderboard: pd.DataFrame, selection: Mapping[str, Any], incumbent: str | None = None
+) -> pd.DataFrame:
     """A cluster count in range and little noise make a candidate eligible; eligible ones are
     ranked by ``selection_score``, the candidate name breaking ties so the same data and
-    parameters always give the same champion."""
+    parameters always give the same champion.
+
+    ``incumbent`` (the current champion's candidate, on the same features) stays first while
+    it is eligible and scores within ``selection["incumbent_margin"]`` of the best: scores
+    measured on refits carry noise, and a retrain that changed the number of archetypes on
+    noise would relabel the league.
+    """
     low, high = selection["cluster_count_range"]
     ranked = leaderboard.assign(
         eligible=leaderboard["n_clusters"].between(low, high)
@@ -31,6 +39,14 @@ def rank_candidates(leaderboard: pd.DataFrame, selection: Mapping[str, Any]) -> 
             leaderboard["silhouette"], leaderboard["stability"], selection["weights"]
         ),
     )
-    return ranked.sort_values(
+    ranked = ranked.sort_values(
         ["eligible", "score", "candidate"], ascending=[False, False, True], ignore_index=True
     )
+    if incumbent is None:
+        return ranked
+    kept = ranked["eligible"] & (ranked["candidate"] == incumbent)
+    if kept.any() and (
+        ranked.loc[kept, "score"].iloc[0] >= ranked["score"].iloc[0] - selection["incumbent_margin"]
+    ):
+        return pd.concat([ranked[kept], ranked[~kept]], ignore_index=True)
+    return ranked

@@ -39,7 +39,21 @@ def test_champion_labels_every_player_season_even_unseen_ones(tracking, player_f
     roles = newest["PLAYER_NAME"].str.split().str[0]  # e.g. "Stretch Player013"
     assert adjusted_rand_score(roles, newest["ARCHETYPE_ID"]) > 0.9
 
+    # soft membership: a runner-up that is another archetype, shares that add up to at most
+    # one, and a hybrid name exactly where the runner-up's share reaches the threshold
+    assert (labelled["RUNNER_UP_ID"] != labelled["ARCHETYPE_ID"]).all()
+    assert (labelled["CONFIDENCE"] >= labelled["RUNNER_UP_SHARE"]).all()
+    assert (labelled["CONFIDENCE"] + labelled["RUNNER_UP_SHARE"] <= 1.0 + 1e-9).all()
+    hybrid = (
+        labelled["RUNNER_UP_SHARE"] >= small_training_parameters()["naming"]["hybrid_min_share"]
+    )
+    expected = labelled["ARCHETYPE_NAME"].where(
+        ~hybrid, labelled["ARCHETYPE_NAME"] + " / " + labelled["RUNNER_UP_NAME"]
+    )
+    pd.testing.assert_series_equal(labelled["HYBRID_NAME"], expected, check_names=False)
+
     profiles = catalog.load("archetype_profiles")
+    assert profiles["DEFINING_TRAITS"].notna().all()
     assert profiles["ARCHETYPE_NAME"].is_unique
     sizes = labelled["ARCHETYPE_ID"].value_counts()
     assert profiles.set_index("ARCHETYPE_ID")["SIZE"].to_dict() == sizes.to_dict()

@@ -56,3 +56,28 @@ def test_training_pipeline_registers_the_best_candidate_as_champion(tracking, pl
     # the synthetic league's five roles are in the players' names, e.g. "Stretch Player013"
     roles = player_features["PLAYER_NAME"].str.split().str[0]
     assert adjusted_rand_score(roles, labels) > 0.9
+
+
+def test_a_retrain_with_one_more_season_keeps_archetype_ids_and_names(tracking, player_features):
+    """Label continuity: the second champion's archetypes are matched to the first's by
+    centroid and keep their ids and names, so shared player-seasons keep their labels."""
+    training = small_training_parameters({"kmeans": {"n_clusters": [5]}})
+    newest = player_features["SEASON"].max()
+    older = player_features[player_features["SEASON"] < newest]
+    first, _ = run_training(older, training)
+    first_champion = champion_dataset().load()
+    # another seed as well: cluster numbering differs from fit to fit, identities must not
+    second, _ = run_training(player_features, {**training, "seed": 7})
+    second_champion = champion_dataset().load()
+
+    assert (first["version"], second["version"]) == ("1", "2")
+    assert second_champion.version == "2"
+    names = ["ARCHETYPE_NAME"]
+    pd.testing.assert_frame_equal(
+        first_champion.archetype_model.profiles[names],
+        second_champion.archetype_model.profiles[names],
+    )
+    shared = older[training["features"]]
+    before = first_champion.model.predict(shared)[["ARCHETYPE_ID", "ARCHETYPE_NAME"]]
+    after = second_champion.model.predict(shared)[["ARCHETYPE_ID", "ARCHETYPE_NAME"]]
+    assert (before == after).all(axis=1).mean() >= 0.95
