@@ -31,7 +31,8 @@ def index(frame) -> SimilarityIndex:
 
 
 def brute_force(frame: pd.DataFrame, player_id: int, season: str, k: int, in_season=None):
-    """The expected answer: exact k-NN among the other players' rows (of one season)."""
+    """The expected answer with ``all_seasons``: exact k-NN among the other players' rows (of
+    one season)."""
     candidates = frame[frame["PLAYER_ID"] != player_id]
     if in_season is not None:
         candidates = candidates[candidates["SEASON"] == in_season]
@@ -59,7 +60,7 @@ def test_nearest_other_players_first(index):
 @pytest.mark.parametrize("player_id, season", [(500, "2019-20"), (517, "2020-21"),
                                                (539, "2021-22"), (526, "2019-20")])  # fmt: skip
 def test_agrees_with_brute_force_nearest_neighbours(frame, index, player_id, season):
-    nearest = index.most_similar(player_id, season, k=10)
+    nearest = index.most_similar(player_id, season, k=10, all_seasons=True)
     expected_keys, expected_distances = brute_force(frame, player_id, season, k=10)
     pd.testing.assert_frame_equal(nearest[["PLAYER_ID", "SEASON"]], expected_keys)
     np.testing.assert_allclose(nearest["DISTANCE"], expected_distances)
@@ -71,6 +72,35 @@ def test_in_season_restricts_the_candidates(frame, index):
     expected_keys, expected_distances = brute_force(frame, 505, "2019-20", k=5, in_season="2021-22")
     pd.testing.assert_frame_equal(nearest[["PLAYER_ID", "SEASON"]], expected_keys)
     np.testing.assert_allclose(nearest["DISTANCE"], expected_distances)
+
+
+def test_by_default_each_other_player_appears_once_with_his_closest_season(frame, index):
+    player_id, season = 517, "2020-21"
+    nearest = index.most_similar(player_id, season, k=10)
+
+    assert nearest["PLAYER_ID"].is_unique
+    everyone, _ = brute_force(frame, player_id, season, k=len(frame) - len(SEASONS))
+    closest_seasons = everyone.drop_duplicates("PLAYER_ID").head(10).reset_index(drop=True)
+    pd.testing.assert_frame_equal(nearest[["PLAYER_ID", "SEASON"]], closest_seasons)
+    assert nearest["DISTANCE"].is_monotonic_increasing
+
+
+def test_a_player_close_in_every_season_fills_one_slot_by_default():
+    # player 2's three seasons sit right next to the query; players 3..12 a little further
+    keys = pd.DataFrame(
+        [(1, "2019-20"), (2, "2019-20"), (2, "2020-21"), (2, "2021-22")]
+        + [(player, "2020-21") for player in range(3, 13)],
+        columns=["PLAYER_ID", "SEASON"],
+    )
+    vectors = np.array([[0.0], [0.1], [0.2], [0.3]] + [[1.0 + p] for p in range(10)])
+    index = SimilarityIndex(vectors_frame(keys, vectors))
+
+    diverse = index.most_similar(1, "2019-20", k=10)
+    every_season = index.most_similar(1, "2019-20", k=10, all_seasons=True)
+
+    assert list(diverse["PLAYER_ID"]) == [2, *range(3, 12)]
+    assert diverse["SEASON"].iloc[0] == "2019-20"  # his closest season
+    assert list(every_season["PLAYER_ID"][:3]) == [2, 2, 2]
 
 
 def test_k_beyond_the_candidates_returns_them_all_in_order(index):

@@ -1,7 +1,10 @@
 """Most similar player-seasons: exact nearest neighbours in the champion's model space.
 
 About 10,000 player-seasons by a dozen dimensions is small enough that one vectorised pass
-over all of them takes well under a millisecond, so no approximate index is needed.
+over all of them (distances, one sort) takes about a millisecond, so no approximate index is
+needed. By default a list holds one season per other player, his closest to the query: a
+great player's many similar seasons would otherwise crowd everyone else out (seven of
+Shaquille O'Neal 1999-00's ten nearest were Tim Duncan seasons).
 """
 
 from __future__ import annotations
@@ -36,10 +39,16 @@ class SimilarityIndex:
         return len(self._player_ids)
 
     def most_similar(
-        self, player_id: int, season: str, k: int = 5, in_season: str | None = None
+        self,
+        player_id: int,
+        season: str,
+        k: int = 5,
+        in_season: str | None = None,
+        all_seasons: bool = False,
     ) -> pd.DataFrame:
         """The ``k`` nearest player-seasons of other players (optionally only in one season),
-        nearest first, with their Euclidean ``DISTANCE``."""
+        nearest first, with their Euclidean ``DISTANCE``: each player's closest season only,
+        unless ``all_seasons``."""
         row = self._row_of.get((player_id, season))
         if row is None:
             raise KeyError(f"No player-season ({player_id}, {season}) in the index")
@@ -48,9 +57,11 @@ class SimilarityIndex:
         if in_season is not None:
             candidates &= self._seasons == in_season
         rows = np.flatnonzero(candidates)
-        if len(rows) > k:
-            rows = rows[np.argpartition(distances[rows], k)[:k]]
         rows = rows[np.argsort(distances[rows], kind="stable")]
+        if not all_seasons:
+            _, first_of_player = np.unique(self._player_ids[rows], return_index=True)
+            rows = rows[np.sort(first_of_player)]
+        rows = rows[:k]
         return pd.DataFrame(
             {
                 "PLAYER_ID": self._player_ids[rows],
