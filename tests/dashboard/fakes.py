@@ -30,6 +30,7 @@ PLAYERS = [
     (102, "Jason Kidd", 1, SEASONS[:1]),
 ]
 CENTROIDS = {0: [1.5, 0.2, -0.6], 1: [0.1, 1.6, -0.7], 2: [0.0, -0.8, 1.8]}
+HYBRID = (203999, "2004-05")  # between his archetype and the rim protectors, 0.55 / 0.35
 
 
 def outputs(version: str = "3", seed: int = 0) -> dict[str, pd.DataFrame]:
@@ -41,6 +42,8 @@ def outputs(version: str = "3", seed: int = 0) -> dict[str, pd.DataFrame]:
         for season in seasons:
             z = np.array(CENTROIDS[archetype]) + rng.normal(0, 0.3, 3)
             minutes = float(rng.uniform(800, 3000))
+            hybrid = (player_id, season) == HYBRID
+            runner_up = 2 if hybrid else (archetype + 1) % 3
             rows.append({
                 "PLAYER_ID": player_id, "PLAYER_NAME": name, "SEASON": season,
                 "TEAM_ABBREVIATION": "LAL", "TEAM_COUNT": 1.0, "AGE": 25.0, "GP": 70.0,
@@ -51,7 +54,11 @@ def outputs(version: str = "3", seed: int = 0) -> dict[str, pd.DataFrame]:
                 "TS_PCT": 0.56, "FG3A_SHARE": 0.3,
                 **dict(zip(FEATURES, z, strict=True)),
                 "ARCHETYPE_ID": archetype, "ARCHETYPE_NAME": ARCHETYPES[archetype],
-                "CONFIDENCE": 0.7,
+                "CONFIDENCE": 0.55 if hybrid else 0.9,
+                "RUNNER_UP_ID": runner_up, "RUNNER_UP_NAME": ARCHETYPES[runner_up],
+                "RUNNER_UP_SHARE": 0.35 if hybrid else 0.08,
+                "HYBRID_NAME": f"{ARCHETYPES[archetype]} / {ARCHETYPES[runner_up]}" if hybrid
+                else ARCHETYPES[archetype],
                 "CENTROID_DISTANCE": float(np.linalg.norm(z - CENTROIDS[archetype])),
                 "MAP_X": float(archetype * 3 + z[0]), "MAP_Y": float(z[1]),
                 "MODEL_VERSION": version,

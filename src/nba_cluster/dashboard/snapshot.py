@@ -40,6 +40,14 @@ DISPLAY_COLUMNS = (
 )  # fmt: skip
 
 
+def membership_text(row) -> str:
+    """``"Primary creator / Stretch big, 0.55 / 0.35"`` for a hybrid, else the archetype's
+    share (models registered before soft membership only have ``CONFIDENCE``)."""
+    if row.get("HYBRID_NAME", row["ARCHETYPE_NAME"]) != row["ARCHETYPE_NAME"]:
+        return f"{row['HYBRID_NAME']}, {row['CONFIDENCE']:.2f} / {row['RUNNER_UP_SHARE']:.2f}"
+    return f"{row['ARCHETYPE_NAME']}, {row['CONFIDENCE']:.2f}"
+
+
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """Everything one version of the data says, read-only. Derived tables are computed on
@@ -204,6 +212,7 @@ class Snapshot:
             "y": frame["MAP_Y"].to_numpy(dtype=np.float32),
             "archetype": frame["ARCHETYPE_ID"].to_numpy(dtype=np.int64),
             "text": text.to_numpy(dtype=object),
+            "membership": frame.apply(membership_text, axis=1).to_numpy(dtype=object),
             "customdata": np.ascontiguousarray(stats),
         }
 

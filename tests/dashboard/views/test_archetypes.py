@@ -7,6 +7,7 @@ import json
 import pandas as pd
 
 from nba_cluster.dashboard.views.archetypes import (
+    hybrid_summary,
     profile_heatmap,
     representative_players,
     signature_traits,
@@ -36,3 +37,12 @@ def test_signature_traits_are_the_largest_deviations():
 def test_the_heatmap_serialises():
     snapshot = fakes.snapshot()
     assert json.dumps(profile_heatmap(snapshot).to_plotly_json(), default=str)
+
+
+def test_the_card_says_how_many_members_are_hybrids_and_with_whom():
+    snapshot = fakes.snapshot()
+    members = (snapshot.archetypes["ARCHETYPE_ID"] == 1).sum()
+    assert hybrid_summary(snapshot.archetypes, 1) == (
+        f"{1 / members:.0%} hybrids, most often with Rim protector."
+    )
+    assert hybrid_summary(snapshot.archetypes, 0) == ("No hybrids: its members are firmly in it.")

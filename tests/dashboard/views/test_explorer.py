@@ -23,3 +23,11 @@ def test_a_player_seasons_card_and_figures_build():
     player_profile_figure(snapshot, row)
     career_figure(snapshot, snapshot.player_seasons(203999), "2004-05")
     assert "Jokić" in str(explorer.player_card(snapshot, row))
+
+
+def test_the_player_card_shows_a_hybrid_with_both_shares():
+    snapshot = fakes.snapshot()
+    hybrid = str(explorer.player_card(snapshot, snapshot.player_season(*fakes.HYBRID)))
+    assert "Pass-first point guard / Rim protector, 0.55 / 0.35" in hybrid
+    firm = str(explorer.player_card(snapshot, snapshot.player_season(203999, "2003-04")))
+    assert "Pass-first point guard, 0.90" in firm

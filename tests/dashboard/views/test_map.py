@@ -38,3 +38,13 @@ def test_a_clicked_map_point_names_its_player_season():
     assert map_view.clicked_player_season(snapshot, by_index) == (406, "2005-06")
     assert map_view.clicked_player_season(snapshot, {"points": [{"x": 1}]}) is None
     assert map_view.clicked_player_season(snapshot, None) is None
+
+
+def test_the_map_hover_names_a_hybrids_two_archetypes():
+    snapshot = fakes.snapshot()
+    figure, _ = map_view.map_figure(snapshot, (1, 1), [1])
+    (trace,) = [t for t in figure["data"] if t["visible"] is True]
+    by_player = dict(zip((row[0] for row in trace["customdata"].tolist()), trace["hovertext"],
+                         strict=True))  # fmt: skip
+    assert by_player[fakes.HYBRID[0]] == "Pass-first point guard / Rim protector, 0.55 / 0.35"
+    assert "%{hovertext}" in trace["hovertemplate"]

@@ -29,6 +29,19 @@ def representative_players(frame: pd.DataFrame, archetype_id: int, n: int = 5) -
     return best.head(n)
 
 
+def hybrid_summary(frame: pd.DataFrame, archetype_id: int) -> str:
+    """How many of the archetype's player-seasons are hybrids, and with which archetype most
+    often; empty for labels without soft membership (models registered before it)."""
+    members = frame[frame["ARCHETYPE_ID"] == archetype_id]
+    if members.empty or "HYBRID_NAME" not in members:
+        return ""
+    hybrids = members[members["HYBRID_NAME"] != members["ARCHETYPE_NAME"]]
+    if hybrids.empty:
+        return "No hybrids: its members are firmly in it."
+    partner = hybrids["RUNNER_UP_NAME"].value_counts().index[0]
+    return f"{len(hybrids) / len(members):.0%} hybrids, most often with {partner}."
+
+
 def signature_traits(profile: pd.Series, n: int = 3) -> list[tuple[str, float]]:
     """The centroid's strongest deviations from the league average, as (label, z)."""
     values = profile.astype(float).dropna()
@@ -88,6 +101,7 @@ def layout(snapshot: Snapshot) -> html.Div:
                     f"{size:,} player-seasons · {100 * size / max(total, 1):.0f}%",
                     className="muted",
                 ),
+                html.P(hybrid_summary(snapshot.archetypes, archetype), className="muted hybrids"),
                 html.Ul(
                     [
                         html.Li(

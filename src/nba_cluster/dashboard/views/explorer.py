@@ -16,7 +16,7 @@ from nba_cluster.dashboard.components import (
     open_player_button,
 )
 from nba_cluster.dashboard.search import search_players
-from nba_cluster.dashboard.snapshot import Snapshot
+from nba_cluster.dashboard.snapshot import Snapshot, membership_text
 from nba_cluster.dashboard.state import ANY_SEASON, SIMILAR_COUNTS
 from nba_cluster.dashboard.store import DataStore
 from nba_cluster.dashboard.views.explorer_figures import career_figure, player_profile_figure
@@ -152,9 +152,11 @@ def player_card(snapshot: Snapshot, row: pd.Series) -> list:
             children=[
                 archetype_badge(snapshot, archetype),
                 html.Span(
-                    f"confidence {100 * row['CONFIDENCE']:.0f}%",
+                    membership_text(row),
                     className="muted",
-                    title="1 on the archetype's centre, 0 as close to another archetype's",
+                    id="player-membership",
+                    title="membership shares: how firmly refits of the model put this "
+                    "player-season in the archetype (and in the runner-up, for a hybrid)",
                 ),
             ],
         ),

@@ -24,7 +24,7 @@ from nba_cluster.dashboard.snapshot import Snapshot
 from nba_cluster.dashboard.store import DataStore
 
 MAP_HOVER = (
-    "<b>%{text}</b><br>%{fullData.name}<br>"
+    "<b>%{text}</b><br>%{hovertext}<br>"
     "PTS %{customdata[2]:.1f} · REB %{customdata[3]:.1f} · AST %{customdata[4]:.1f} per 36<br>"
     "TS %{customdata[5]:.1f}% · 3PA share %{customdata[6]:.0f}%<extra></extra>"
 )
@@ -145,6 +145,7 @@ def map_figure(
                 "x": typed_array(arrays["x"][rows] if n else np.zeros(0, np.float32)),
                 "y": typed_array(arrays["y"][rows] if n else np.zeros(0, np.float32)),
                 "text": arrays["text"][rows].tolist() if n else [],
+                "hovertext": arrays["membership"][rows].tolist() if n else [],
                 "customdata": arrays["customdata"][rows] if n else [],
                 "marker": {
                     "color": snapshot.colors[archetype],
