@@ -48,6 +48,15 @@ def test_training_pipeline_registers_the_best_candidate_as_champion(tracking, pl
     assert (decision["alias"], str(decision["version"]), decision["previous_champion_version"]) == (
         CHAMPION, "1", None)  # fmt: skip
     assert mlflow.get_run(parent_run_id).data.tags["registry_decision"] == CHAMPION
+    # the selection score over the cluster count, as a table and a figure
+    logged = {artifact.path for artifact in MlflowClient().list_artifacts(parent_run_id)}
+    assert {"selection_curve.json", "selection_curve.png"} <= logged
+    curve = mlflow.load_table("selection_curve.json", run_ids=[parent_run_id])
+    assert sorted(curve["candidate"]) == sorted(candidates["candidate"])
+    # a full model only for the registered candidate, metrics for all
+    experiment = mlflow.get_run(parent_run_id).info.experiment_id
+    models = mlflow.search_logged_models(experiment_ids=[experiment], output_format="list")
+    assert [model.source_run_id for model in models] == [best["run_id"]]
     assert str(MlflowClient().get_model_version_by_alias(MODEL_NAME, CHAMPION).version) == "1"
 
     champion = champion_dataset().load()
