@@ -8,7 +8,7 @@ import pytest
 from kedro.io import DatasetError
 from kedro_datasets.partitions import PartitionedDataset
 
-from nba_cluster.datasets import AtomicBytesDataset, PartitionKeysDataset
+from nba_cluster.datasets import AtomicBytesDataset
 
 GOOD_BODY = b'{"resultSets": []}'
 
@@ -85,32 +85,4 @@ def test_a_temp_file_left_by_a_killed_run_is_not_a_partition(tmp_path, monkeypat
 
     assert list(partitions) == ["1996-97_playoffs"]
     assert partitions["1996-97_playoffs"]() == GOOD_BODY
-    assert PartitionKeysDataset(str(tmp_path), filename_suffix=".json").load() == {
-        "1996-97_playoffs"
-    }
 
-
-def test_partition_keys_of_a_missing_or_empty_folder_are_empty(tmp_path):
-    assert PartitionKeysDataset(str(tmp_path / "absent"), filename_suffix=".json").load() == set()
-    assert PartitionKeysDataset(str(tmp_path), filename_suffix=".json").load() == set()
-
-
-def test_partition_keys_ignore_dotfiles_other_suffixes_and_folders(tmp_path):
-    for name in [
-        "1996-97_regular_season.json",
-        "1996-97_playoffs.json",
-        ".1997-98_playoffs.json",  # hidden
-        ".1997-98_regular_season.json.k2x9a1.tmp",  # an AtomicBytesDataset temp file
-        "notes.txt",
-    ]:
-        (tmp_path / name).write_bytes(GOOD_BODY)
-    (tmp_path / "1998-99_playoffs.json").mkdir()
-
-    keys = PartitionKeysDataset(str(tmp_path), filename_suffix=".json").load()
-
-    assert keys == {"1996-97_regular_season", "1996-97_playoffs"}
-
-
-def test_partition_keys_are_read_only(tmp_path):
-    with pytest.raises(DatasetError, match="read-only"):
-        PartitionKeysDataset(str(tmp_path)).save({"1996-97_playoffs"})

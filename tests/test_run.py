@@ -42,7 +42,8 @@ def test_catalog_and_parameters_load_through_a_session(context):
 
     assert "player_features" in catalog
     assert catalog.get_type("player_features").endswith("ParquetDataset")
-    assert catalog.get_type("raw_responses").endswith("PartitionedDataset")
+    assert catalog.get_type("raw_responses").endswith("RawResponseStore")
+    assert catalog.get_type("raw_response_inventory") == catalog.get_type("raw_responses")
     # every free input of the default pipeline is a dataset or a parameter Kedro can find
     pipelines = register_pipelines()
     assert [name for name in pipelines["__default__"].inputs() if name not in catalog] == []

@@ -50,34 +50,6 @@ class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
         return {"filepath": str(PurePosixPath(self._filepath))}
 
 
-class PartitionKeysDataset(AbstractDataset[None, set[str]]):
-    """Read-only: the keys of the partitions already in a folder (empty when there are none).
-
-    Lets ingestion skip what is on disk without loading it; PartitionedDataset itself raises
-    on an empty folder, which is the normal state before the first run.
-    """
-
-    def __init__(self, path: str, filename_suffix: str = "", metadata: dict | None = None):
-        self._path = Path(path)
-        self._suffix = filename_suffix
-        self.metadata = metadata
-
-    def load(self) -> set[str]:
-        if not self._path.is_dir():
-            return set()
-        return {
-            file.name.removesuffix(self._suffix)
-            for file in self._path.iterdir()
-            if file.is_file() and file.name.endswith(self._suffix) and not file.name.startswith(".")
-        }
-
-    def save(self, data: None) -> None:
-        raise NotImplementedError(f"{type(self).__name__} is read-only")
-
-    def _describe(self) -> dict[str, Any]:
-        return {"path": str(PurePosixPath(self._path)), "filename_suffix": self._suffix}
-
-
 class RegisteredModelDataset(AbstractDataset[dict, RegisteredModel]):
     """The MLflow registry as a Kedro dataset: load the version an alias points at, save a
     registry decision.

@@ -21,6 +21,9 @@ FAST_HTTP = {
     "ingestion.http.backoff_max_seconds": 0.2,
     "ingestion.http.pause_seconds": 0.0,
 }
+# The synthetic league has 60 players a season (30 in the playoffs): a real season's
+# plausibility floor (ingestion.plausible) would refuse it as truncated.
+SYNTHETIC_PLAUSIBLE = {"ingestion.plausible.min_players": 20}
 
 
 def fixture_league() -> dict[ResponseKey, bytes]:
@@ -54,6 +57,8 @@ def fixture_ingestion_parameters(**overrides) -> dict:
         "last_season": last,
         "season_types": ["Regular Season", "Playoffs"],
         "refresh": False,
+        "current_season_max_age_hours": 20,
+        "plausible": {"min_players": 20, "min_games": 10},
         "http": {key.rsplit(".", 1)[1]: value for key, value in FAST_HTTP.items()},
         **overrides,
     }
@@ -67,5 +72,6 @@ def fixture_params(server: ReplayServer, **overrides) -> dict:
         "ingestion.last_season": last,
         "ingestion.base_url": server.base_url,
         **FAST_HTTP,
+        **SYNTHETIC_PLAUSIBLE,
         **overrides,
     }

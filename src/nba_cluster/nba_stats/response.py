@@ -7,6 +7,7 @@ feature engineering (parse what was saved) and the replay (serve tables) agree o
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -91,6 +92,22 @@ RAW_SCHEMA = pa.DataFrameSchema(
 )
 
 
+@dataclass(frozen=True)
+class ResponseSize:
+    """How much of a season a response holds: players, and games (the most any player played,
+    and all players' games summed). Within a season none of them ever goes down."""
+
+    players: int
+    games: int
+    player_games: int
+
+    def smaller_than(self, other: ResponseSize) -> bool:
+        return self.players < other.players or self.player_games < other.player_games
+
+    def __str__(self) -> str:
+        return f"{self.players} players, up to {self.games} games"
+
+
 def parse_league_dash_response(body: bytes, season: str, season_type: str) -> pd.DataFrame:
     """The player table of one response, with ``SEASON`` and ``SEASON_TYPE`` columns.
 
@@ -100,6 +117,27 @@ def parse_league_dash_response(body: bytes, season: str, season_type: str) -> pd
     a season with no games yet is not an error.
     """
     where = f"{season} {season_type}"
+    headers, rows = _player_rows(body, season, where)
+    frame = pd.DataFrame(rows, columns=headers)
+    if frame.empty:
+        return frame.assign(SEASON=pd.Series(dtype=str), SEASON_TYPE=pd.Series(dtype=str))
+    try:
+        frame = RAW_SCHEMA.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        raise InvalidResponseError(f"{where}: {summarize_schema_errors(errors)}") from None
+    return frame.assign(SEASON=season, SEASON_TYPE=season_type)
+
+
+def response_size(body: bytes, season: str, season_type: str) -> ResponseSize:
+    """Players and games in a response, reading only its structure (cheap enough to check every
+    stored file on each run); ``InvalidResponseError`` when it is unreadable or truncated."""
+    headers, rows = _player_rows(body, season, f"{season} {season_type}")
+    gp = headers.index("GP")
+    games = [int(row[gp] or 0) for row in rows]
+    return ResponseSize(players=len(rows), games=max(games, default=0), player_games=sum(games))
+
+
+def _player_rows(body: bytes, season: str, where: str) -> tuple[list[str], list[list]]:
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -126,14 +164,7 @@ def parse_league_dash_response(body: bytes, season: str, season_type: str) -> pd
     missing = [column for column in REQUIRED_COLUMNS if column not in headers]
     if missing:
         raise InvalidResponseError(f"{where}: required columns missing: {', '.join(missing)}")
-    frame = pd.DataFrame(rows, columns=headers)
-    if frame.empty:
-        return frame.assign(SEASON=pd.Series(dtype=str), SEASON_TYPE=pd.Series(dtype=str))
-    try:
-        frame = RAW_SCHEMA.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        raise InvalidResponseError(f"{where}: {summarize_schema_errors(errors)}") from None
-    return frame.assign(SEASON=season, SEASON_TYPE=season_type)
+    return headers, rows
 
 
 def summarize_schema_errors(errors: pa.errors.SchemaErrors, examples: int = 3) -> str:

@@ -322,7 +322,7 @@ def rate_table(season: str, values: np.ndarray, first_id: int = 1) -> pd.DataFra
         "PLAYER_NAME": [f"Player {first_id + index}" for index in range(players)],
         "SEASON": season, "TEAM_ABBREVIATION": "BOS", "TEAM_COUNT": np.nan, "AGE": 27.0,
         "GP": 60.0, "PLAYOFF_GP": 0.0, "MIN": 1500.0, "PLAYOFF_MIN": 0.0,
-        "PFD_RECORDED": True,
+        "PFD_RECORDED": True, "SEASON_PARTIAL": False, "SEASON_THROUGH": None,
     }  # fmt: skip
     table["PFD_PER36"] = 0.85 * table["FTA_PER36"]  # a plausible league record of fouls drawn
     return pd.concat([pd.DataFrame(display), table], axis=1)[DISPLAY_COLUMNS + RATE_FEATURES]

@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import pytest
-from kedro.io import DataCatalog, MemoryDataset
+from kedro.io import DataCatalog
 from kedro.runner import SequentialRunner
-from kedro_datasets.partitions import PartitionedDataset
 
-from nba_cluster.datasets import AtomicBytesDataset, PartitionKeysDataset
 from nba_cluster.nba_stats.response import InvalidResponseError
 from nba_cluster.nba_stats.seasons import partition_key
 from nba_cluster.pipelines.ingestion import create_pipeline
-from tests.support.replay import fixture_ingestion_parameters
+from nba_cluster.pipelines.ingestion.raw_store import RawResponseStore
+from tests.pipelines.ingestion.test_nodes import PARAMS
 
 RESPONSES_IN_RANGE = 4 * 2  # 2003-04..2006-07, regular season and playoffs
 
 
-def ingestion_catalog(raw_folder, base_url: str, stored_keys: set[str]) -> DataCatalog:
-    catalog = DataCatalog({
-        "raw_response_keys": MemoryDataset(stored_keys),
-        "raw_responses": PartitionedDataset(
-            path=str(raw_folder), dataset=AtomicBytesDataset, filename_suffix=".json"
-        ),
-    })  # fmt: skip
-    catalog["params:ingestion"] = fixture_ingestion_parameters(base_url=base_url)
+def ingestion_catalog(raw_folder, base_url: str) -> DataCatalog:
+    def store() -> RawResponseStore:
+        return RawResponseStore(str(raw_folder), f"{raw_folder}_history", f"{raw_folder}_rejected")
+
+    catalog = DataCatalog({"raw_response_inventory": store(), "raw_responses": store()})
+    catalog["params:ingestion"] = {**PARAMS, "base_url": base_url}
     return catalog
 
 
@@ -37,9 +34,7 @@ def raw_folder(tmp_path):
 
 
 def test_ingestion_pipeline_saves_every_response_as_received(replay, raw_folder):
-    catalog = ingestion_catalog(raw_folder, replay.base_url, stored_keys=set())
-
-    SequentialRunner().run(create_pipeline(), catalog)
+    SequentialRunner().run(create_pipeline(), ingestion_catalog(raw_folder, replay.base_url))
 
     expected = {
         f"{partition_key(*response)}.json": body for response, body in replay.responses.items()
@@ -47,27 +42,29 @@ def test_ingestion_pipeline_saves_every_response_as_received(replay, raw_folder)
     assert len(expected) == RESPONSES_IN_RANGE
     assert saved_files(raw_folder) == expected
     assert len(replay.requests) == RESPONSES_IN_RANGE
-    # what the next run will see as already on disk
-    keys = PartitionKeysDataset(str(raw_folder), filename_suffix=".json").load()
-    assert keys == {name.removesuffix(".json") for name in expected}
+    # each also kept dated
+    history = sorted(raw_folder.parent.glob("leaguedashplayerstats_history/*/*.json"))
+    assert sorted(path.parent.name for path in history) == sorted(
+        name.removesuffix(".json") for name in expected
+    )
 
 
 def test_ingestion_pipeline_fetches_only_what_is_not_stored(replay, raw_folder):
-    stored = {partition_key("2003-04", "Regular Season"), partition_key("2003-04", "Playoffs")}
-    catalog = ingestion_catalog(raw_folder, replay.base_url, stored_keys=stored)
-
+    catalog = ingestion_catalog(raw_folder, replay.base_url)
     SequentialRunner().run(create_pipeline(), catalog)
+    (raw_folder / "2003-04_playoffs.json").unlink()
+    replay.requests.clear()
 
-    assert ("2003-04", "Regular Season") not in replay.requests
-    assert ("2003-04", "Playoffs") not in replay.requests
-    assert len(replay.requests) == RESPONSES_IN_RANGE - 2
-    assert len(saved_files(raw_folder)) == RESPONSES_IN_RANGE - 2
+    SequentialRunner().run(create_pipeline(), ingestion_catalog(raw_folder, replay.base_url))
+
+    assert replay.requests == [("2003-04", "Playoffs")]
+    assert len(saved_files(raw_folder)) == RESPONSES_IN_RANGE
 
 
 def test_responses_fetched_before_a_failure_are_kept(replay, raw_folder):
     # Requests go season by season: the third one, 2004-05 regular season, gets an API error.
     replay.responses[("2004-05", "Regular Season")] = b'{"Message": "An error has occurred."}'
-    catalog = ingestion_catalog(raw_folder, replay.base_url, stored_keys=set())
+    catalog = ingestion_catalog(raw_folder, replay.base_url)
 
     with pytest.raises(InvalidResponseError, match="2004-05 Regular Season"):
         SequentialRunner().run(create_pipeline(), catalog)

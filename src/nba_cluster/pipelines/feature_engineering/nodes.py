@@ -15,7 +15,12 @@ from nba_cluster.nba_stats.response import (
     parse_league_dash_response,
     summarize_schema_errors,
 )
-from nba_cluster.nba_stats.seasons import SEASON_TYPES, parse_partition_key, season_range
+from nba_cluster.nba_stats.seasons import (
+    SEASON_TYPES,
+    parse_partition_key,
+    season_end,
+    season_range,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,19 +59,31 @@ DISPLAY_COLUMNS = [
     "MIN",
     "PLAYOFF_MIN",
     "PFD_RECORDED",
+    "SEASON_PARTIAL",
+    "SEASON_THROUGH",
 ]
+FULL_SEASON_GAMES = 82
 
 
 def assemble_season_totals(
     raw_responses: dict[str, Callable[[], bytes]], ingestion: dict[str, Any]
 ) -> pd.DataFrame:
-    """Parse every stored response in the configured range into one long table."""
+    """Parse every stored response in the configured range into one long table.
+
+    ``SEASON_THROUGH`` is the last day a season still in progress when its response was fetched
+    covers (the day before the fetch), empty for a completed season. Files that name no season
+    are ignored with a warning."""
     wanted_seasons = set(season_range(ingestion["first_season"], ingestion["last_season"]))
     frames = []
     for key, load in sorted(raw_responses.items()):
-        season, season_type = parse_partition_key(key)
+        try:
+            season, season_type = parse_partition_key(key)
+        except ValueError:
+            logger.warning("Ignoring raw file %r: its name is not <season>_<season type>", key)
+            continue
         if season in wanted_seasons and season_type in ingestion["season_types"]:
-            frames.append(parse_league_dash_response(load(), season, season_type))
+            players = parse_league_dash_response(load(), season, season_type)
+            frames.append(players.assign(SEASON_THROUGH=_season_through(load, season)))
     if not frames:
         raise ValueError(
             f"No raw responses on disk for {ingestion['first_season']}..{ingestion['last_season']}"
@@ -77,6 +94,28 @@ def assemble_season_totals(
         totals["TEAM_COUNT"] = np.nan
     logger.info("Parsed %d responses, %d player rows", len(frames), len(totals))
     return totals
+
+
+def _season_through(load: Callable[[], bytes], season: str) -> str | None:
+    """The day before the fetch, for a season fetched before it ended (the raw store records
+    when; a file without a record predates live seasons and holds a completed one)."""
+    fetched_at = getattr(load, "fetched_at", None)
+    if fetched_at is None or fetched_at.date() >= season_end(season):
+        return None
+    return (fetched_at.date() - pd.Timedelta(days=1)).isoformat()
+
+
+def _season_through_column(table: pd.DataFrame) -> pd.Series:
+    """``SEASON_THROUGH``; tables built before partial seasons existed hold completed ones."""
+    return table.get("SEASON_THROUGH", pd.Series(None, index=table.index, dtype=object))
+
+
+def season_share_played(player_seasons: pd.DataFrame) -> pd.Series:
+    """Per row, the share of its season played: the most games any player has played in a
+    partial season over a full season's 82, 1 for a completed season (lockout years included)."""
+    partial = _season_through_column(player_seasons).notna()
+    most_games = player_seasons.groupby("SEASON")["GP"].transform("max")
+    return (most_games / FULL_SEASON_GAMES).clip(upper=1.0).where(partial, 1.0)
 
 
 def combine_season_types(totals: pd.DataFrame, playoff_weight: float) -> pd.DataFrame:
@@ -91,8 +130,9 @@ def combine_season_types(totals: pd.DataFrame, playoff_weight: float) -> pd.Data
     regular = totals[totals["SEASON_TYPE"] == SEASON_TYPES[0]].set_index(keys)
     playoffs = totals[totals["SEASON_TYPE"] == SEASON_TYPES[1]].set_index(keys)
     combined = regular[summed].add(playoff_weight * playoffs[summed], fill_value=0.0)
-    identity = regular[["PLAYER_NAME", "TEAM_ABBREVIATION", "TEAM_COUNT", "AGE"]].combine_first(
-        playoffs[["PLAYER_NAME", "TEAM_ABBREVIATION", "TEAM_COUNT", "AGE"]]
+    identity_columns = ["PLAYER_NAME", "TEAM_ABBREVIATION", "TEAM_COUNT", "AGE", "SEASON_THROUGH"]
+    identity = regular.reindex(columns=identity_columns).combine_first(
+        playoffs.reindex(columns=identity_columns)
     )
     combined = combined.join(identity)
     combined["GP"] = regular["GP"].reindex(combined.index).fillna(0)
@@ -110,12 +150,16 @@ def compute_rate_features(
     (the API reports a traded player once, under his last team, so his team's totals carry
     his whole season). Shooting percentages are shrunk toward the season's league rate with
     ``prior_attempts`` pseudo-attempts, so a centre's 2-for-3 from deep is not read as elite
-    shooting.
+    shooting. In a partial season both thresholds scale with the share of the season played,
+    so the season under way has players from its second week.
     """
     team = _team_totals(player_seasons)
+    share = season_share_played(player_seasons)
     eligible = player_seasons[
-        (player_seasons["MIN"] >= min_minutes) & (player_seasons["GP"] >= min_games)
+        (player_seasons["MIN"] >= min_minutes * share) & (player_seasons["GP"] >= min_games * share)
     ].copy()
+    eligible["SEASON_THROUGH"] = _season_through_column(eligible)
+    eligible["SEASON_PARTIAL"] = eligible["SEASON_THROUGH"].notna()
     logger.info(
         "%d of %d player-seasons have >= %g minutes and >= %d games",
         len(eligible),
@@ -123,6 +167,15 @@ def compute_rate_features(
         min_minutes,
         min_games,
     )
+    partial = eligible[eligible["SEASON_PARTIAL"]]
+    for (season, through), rows in partial.groupby(["SEASON", "SEASON_THROUGH"]):
+        logger.info(
+            "%s is partial (through %s): thresholds scaled by %.2f, %d player-seasons",
+            season,
+            through,
+            share[rows.index[0]],
+            len(rows),
+        )
     per_minute = 36.0 / eligible["MIN"]
     for stat in PER36_STATS:
         eligible[f"{stat}_PER36"] = eligible[stat] * per_minute
@@ -269,6 +322,11 @@ def _player_features_schema(
             "MIN": pa.Column(float, pa.Check.gt(0)),
             "PLAYOFF_MIN": pa.Column(float, pa.Check.ge(0)),
             "PFD_RECORDED": pa.Column(bool),
+            "SEASON_PARTIAL": pa.Column(bool),
+            # an ISO date or None (object: coercing to str would make None a string NA dtype)
+            "SEASON_THROUGH": pa.Column(
+                object, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$"), nullable=True
+            ),
             **{
                 name: pa.Column(
                     float, pa.Check.in_range(low, high), nullable=name in FOULS_DRAWN_FEATURES

@@ -8,7 +8,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 func=plan_requests,
-                inputs=["raw_response_keys", "params:ingestion"],
+                inputs=["raw_response_inventory", "params:ingestion"],
                 outputs="ingestion_plan",
                 name="plan_requests_node",
             ),
