@@ -156,17 +156,19 @@ class StatusFile:
 
 
 @contextlib.contextmanager
-def _flock(path: Path, blocking: bool = True) -> Iterator[bool]:
-    """An exclusive ``flock``: released by the kernel when the holder exits, even by SIGKILL."""
+def _flock(path: Path, blocking: bool = True) -> Iterator[int | None]:
+    """An exclusive ``flock``, yielding its file descriptor (``None`` when taken and not
+    ``blocking``). The kernel releases it when every process holding the descriptor has exited,
+    even by SIGKILL."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
         except BlockingIOError:
-            yield False
+            yield None
             return
         try:
-            yield True
+            yield handle.fileno()
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -186,19 +188,14 @@ class Scheduler:
         """Run ``name`` now, after any job already running; its exit status (0: success)."""
         job = self.jobs[name]
         with _flock(self.job_lock, blocking=False) as free:
-            if not free:
+            if free is None:
                 logger.info("%s: waiting for the job already running to finish", name)
-        with _flock(self.job_lock):
+        with _flock(self.job_lock) as lock:
             if self.stopping.is_set():
                 return 1
             started = _now()
             logger.info("%s: starting `%s`", name, " ".join(job.command()[1:]))
-            self.status.update(
-                lambda status: status.update(
-                    running={"job": name, "started_at": started.isoformat(), "pid": os.getpid()}
-                )
-            )
-            result, exit_code, tail = self._execute(name, job)
+            result, exit_code, tail = self._execute(name, job, lock, started)
             finished = _now()
             duration = (finished - started).total_seconds()
             level = logging.INFO if result == "succeeded" else logging.ERROR
@@ -222,7 +219,9 @@ class Scheduler:
             self.status.update(record)
         return exit_code
 
-    def _execute(self, name: str, job: Job) -> tuple[str, int, list[str]]:
+    def _execute(
+        self, name: str, job: Job, lock: int, started: dt.datetime
+    ) -> tuple[str, int, list[str]]:
         tail: collections.deque[str] = collections.deque(maxlen=_ERROR_LINES)
         self._child = subprocess.Popen(
             job.command(),
@@ -232,7 +231,17 @@ class Scheduler:
             text=True,
             errors="replace",
             start_new_session=True,  # signals reach it only through us, timeouts kill its group
+            # The job holds the lock too: if the scheduler dies, nothing else starts until the
+            # job it left behind has ended.
+            pass_fds=(lock,),
         )
+        running = {
+            "job": name,
+            "started_at": started.isoformat(),
+            "pid": os.getpid(),
+            "job_pid": self._child.pid,
+        }
+        self.status.update(lambda status: status.update(running=running))
         self._timed_out = False
         timer = threading.Timer(job.timeout_minutes * 60, self._time_out)
         timer.start()
@@ -294,7 +303,7 @@ class Scheduler:
         """A run the status says is under way while nobody holds the job lock was cut short
         (the scheduler was killed): record it as interrupted; it runs again at its next tick."""
         with _flock(self.job_lock, blocking=False) as free:
-            if not free:
+            if free is None:
                 return
             running = self.status.read().get("running")
             if not running:
