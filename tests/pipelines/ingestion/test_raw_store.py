@@ -75,3 +75,15 @@ def test_temp_files_of_a_killed_write_are_removed_and_other_names_listed(tmp_pat
     # a stray *.json is listed: the nodes ignore it with a warning, the store deletes nothing
     assert sorted(loaded) == ["2003-04_playoffs", "2003-04_playoffs.bak"]
     assert loaded["2003-04_playoffs.bak"].fetched_at is None
+
+
+def test_a_dated_copy_put_back_reads_as_fetched_when_it_was(tmp_path):
+    store = make_store(tmp_path)
+    store.save({"2025-26_regular_season": FetchedResponse(b"monday", MONDAY)})
+    store.save({"2025-26_regular_season": FetchedResponse(b"tuesday", TUESDAY)})
+    copy = store.load()["2025-26_regular_season"]
+
+    copy.path.write_bytes(b"monday")  # rebuilding Monday's labels
+    assert store.load()["2025-26_regular_season"].fetched_at == MONDAY
+    copy.path.write_bytes(b"edited by hand")
+    assert store.load()["2025-26_regular_season"].fetched_at is None

@@ -7,9 +7,10 @@
 - ``<rejected_path>/<season>_<type>@<fetched at>.json``: responses refused because they were
   smaller than the copy on disk or implausibly small, kept for inspection, never used.
 
-Every file is written atomically (temp file + rename), the used copy before its dated copy: a
-run killed in between leaves the used copy looking older than it is, so it is fetched again,
-never trusted longer than it should be.
+Every file is written atomically (temp file + rename). A copy's fetch time is that of the
+newest dated copy with the same bytes: a run killed between the two writes, or an old dated
+copy put back to rebuild that day's labels, reads as fetched when it was (or unrecorded), never
+younger than it is.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class RawResponseStore(AbstractDataset[dict[str, FetchedResponse], dict[str, Sto
         for file in sorted(self._path.iterdir()):
             if file.is_file() and file.name.endswith(self._suffix) and file.name[0] != ".":
                 key = file.name.removesuffix(self._suffix)
-                copies[key] = StoredCopy(file, self._last_fetch(key))
+                copies[key] = StoredCopy(file, self._last_fetch(key, file))
         return copies
 
     def save(self, data: dict[str, FetchedResponse]) -> None:
@@ -102,14 +103,22 @@ class RawResponseStore(AbstractDataset[dict[str, FetchedResponse], dict[str, Sto
                 fetched.body
             )
 
-    def _last_fetch(self, key: str) -> dt.datetime | None:
+    def _last_fetch(self, key: str, current: Path) -> dt.datetime | None:
+        """When the copy in use was fetched: the newest dated copy with the same bytes (so a
+        dated copy put back in place, or a write cut short, reads as what it is)."""
         folder = self._history / key
         if not folder.is_dir():
             return None
-        stamps = [
-            parse_fetch_stamp(file.name.removesuffix(self._suffix)) for file in folder.iterdir()
-        ]
-        return max((stamp for stamp in stamps if stamp), default=None)
+        body = current.read_bytes()
+        dated = sorted(
+            ((parse_fetch_stamp(file.stem), file) for file in folder.glob(f"*{self._suffix}")),
+            key=lambda pair: pair[0] or dt.datetime.min.replace(tzinfo=dt.UTC),
+            reverse=True,
+        )
+        for stamp, file in dated:
+            if stamp and file.stat().st_size == len(body) and file.read_bytes() == body:
+                return stamp
+        return None
 
     def _remove_interrupted_writes(self) -> None:
         """Temp files a killed run left behind (one job runs at a time: none is in use)."""
