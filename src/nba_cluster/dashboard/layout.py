@@ -73,7 +73,7 @@ def header(snapshot: Snapshot, links: Links) -> html.Header:
     seasons = snapshot.seasons
     facts = [
         f"{len(snapshot.archetypes):,} player-seasons",
-        f"{seasons[0]}{EN_DASH}{seasons[-1]}",
+        f"{seasons[0]}{EN_DASH}{snapshot.season_label(seasons[-1])}",
         f"{len(snapshot.archetype_order)} archetypes",
     ]
     return html.Header(
@@ -125,14 +125,24 @@ def stale_banner(snapshot: Snapshot):
 
 
 def footer(snapshot: Snapshot) -> html.Footer:
-    stamp = (
-        snapshot.data_timestamp.strftime("%Y-%m-%d %H:%M UTC") if snapshot.data_timestamp else "?"
-    )
+    last_refresh, next_refresh = snapshot.refresh_times
+    if last_refresh or next_refresh:  # a scheduler keeps the season under way fresh
+        freshness = f"Data as of {_when(last_refresh or snapshot.data_timestamp)}"
+        if next_refresh:
+            freshness += f" · next refresh {_when(next_refresh)}"
+    else:
+        freshness = f"Data written {_when(snapshot.data_timestamp)}"
     return html.Footer(
         className="footer",
-        children=f"Data written {stamp} · stats: stats.nba.com (regular season + playoffs, "
-        "players with at least 500 minutes) · rates are per 36 minutes, z-scores within season",
+        id="footer",
+        children=f"{freshness} · stats: stats.nba.com (regular season + playoffs, players "
+        "with at least 500 minutes, scaled to a partial season) · rates are per 36 minutes, "
+        "z-scores within season",
     )
+
+
+def _when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "?"
 
 
 def empty_page(snapshot: Snapshot, links: Links) -> html.Div:

@@ -63,6 +63,7 @@ class Snapshot:
     data_timestamp: datetime | None = None
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tracking_uri: str | None = None
+    scheduler: dict | None = None  # the scheduler's status, when one runs
 
     # --- state ---------------------------------------------------------------------------
     @property
@@ -107,10 +108,29 @@ class Snapshot:
         """The labels were written by another version than today's champion."""
         return bool(self.ready and self.data_model_version != self.champion.version)
 
+    @property
+    def refresh_times(self) -> tuple[datetime | None, datetime | None]:
+        """(last successful refresh, next refresh) from the scheduler's status."""
+        refresh = ((self.scheduler or {}).get("jobs") or {}).get("refresh") or {}
+        return _timestamp(refresh.get("last_success")), _timestamp(refresh.get("next_run"))
+
     # --- derived tables ---------------------------------------------------------------------
     @cached_property
     def seasons(self) -> tuple[str, ...]:
         return tuple(sorted(self.archetypes["SEASON"].astype(str).unique()))
+
+    @cached_property
+    def partial_seasons(self) -> dict[str, str]:
+        """Seasons still under way when fetched, and the last day their data covers."""
+        if "SEASON_THROUGH" not in self.archetypes:
+            return {}
+        partial = self.archetypes.dropna(subset=["SEASON_THROUGH"])
+        return partial.groupby("SEASON")["SEASON_THROUGH"].max().astype(str).to_dict()
+
+    def season_label(self, season: str) -> str:
+        """``"2025-26"``, or ``"2025-26, through 2026-02-21"`` for a season under way."""
+        through = self.partial_seasons.get(season)
+        return f"{season}, through {through}" if through else season
 
     @cached_property
     def features(self) -> list[str]:
@@ -255,3 +275,10 @@ class Snapshot:
         keep = [i for i, row in enumerate(rows) if row is not None]
         details = self.display_table.iloc[[rows[i] for i in keep]].reset_index(drop=True)
         return details.assign(DISTANCE=found["DISTANCE"].to_numpy()[keep])
+
+
+def _timestamp(value) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None

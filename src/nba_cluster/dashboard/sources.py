@@ -3,6 +3,7 @@
 - The inference outputs ``player_archetypes``, ``archetype_profiles`` and ``similarity_vectors``,
   through the project's own Kedro catalog (``conf/``: paths are written down once, there).
 - The champion's details from the MLflow registry and tracking server (``MlflowClient``).
+- The scheduler's status (``scheduler_status``: last and next refresh), when a scheduler runs.
 
 The catalog is built from the config loader and ``DataCatalog.from_config`` rather than from a
 ``KedroSession``: a session runs the project hooks, and kedro-mlflow's would create experiments
@@ -28,6 +29,7 @@ from nba_cluster.clustering.selection import rank_candidates
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME, find_version
 from nba_cluster.pipelines.inference.pipeline import OUTPUTS as DATASETS
 
+SCHEDULER_STATUS = "scheduler_status"
 MLFLOW_CONFIG_PATTERNS = ["mlflow*", "mlflow*/**", "**/mlflow*"]  # as kedro-mlflow registers it
 
 
@@ -47,7 +49,8 @@ class CatalogSource:
             **settings.CONFIG_LOADER_ARGS,
         )
         entries = {
-            name: _absolute_paths(loader["catalog"][name], self.project_path) for name in DATASETS
+            name: _absolute_paths(loader["catalog"][name], self.project_path)
+            for name in (*DATASETS, SCHEDULER_STATUS)
         }
         self.catalog = DataCatalog.from_config(entries)
         self.filepaths = {name: entry.get("filepath") for name, entry in entries.items()}
@@ -71,7 +74,7 @@ class CatalogSource:
     def signature(self) -> tuple:
         """(name, size, mtime) of each output: cheap, and changes whenever one is rewritten."""
         signature = []
-        for name in DATASETS:
+        for name in (*DATASETS, SCHEDULER_STATUS):
             path = self.filepaths[name]
             try:
                 stat = os.stat(path)
@@ -84,6 +87,14 @@ class CatalogSource:
         if not self.catalog.exists(name):
             return None
         return self.catalog.load(name)
+
+    def scheduler_status(self) -> dict | None:
+        """The scheduler's status, or None without a scheduler (or while it is unreadable:
+        the scheduler replaces it atomically, so that only happens if it is damaged)."""
+        try:
+            return self.load(SCHEDULER_STATUS)
+        except Exception:
+            return None
 
 
 def _absolute_paths(entry: Mapping[str, Any], project_path: Path) -> dict[str, Any]:

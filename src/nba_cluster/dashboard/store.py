@@ -114,6 +114,7 @@ class DataStore:
             champion_error=error,
             data_timestamp=datetime.fromtimestamp(max(mtimes) / 1e9, tz=UTC) if mtimes else None,
             tracking_uri=self.champions.tracking_uri,
+            scheduler=self.source.scheduler_status(),
         )
         if snapshot.ready:  # warm what every page needs, before the snapshot is shared
             _ = (

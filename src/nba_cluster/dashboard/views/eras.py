@@ -27,6 +27,8 @@ def era_shares(frame: pd.DataFrame, weight: str = "count") -> pd.DataFrame:
 
 def eras_figure(snapshot: Snapshot, weight: str = "count") -> go.Figure:
     shares = era_shares(snapshot.archetypes, weight)
+    # a season under way is one of the eras, labelled with the last day its data covers
+    shares.index = [snapshot.season_label(season) for season in shares.index]
     figure = go.Figure()
     for archetype in snapshot.archetype_order:
         if archetype not in shares:
@@ -69,6 +71,15 @@ def eras_figure(snapshot: Snapshot, weight: str = "count") -> go.Figure:
             margin={"l": 60, "r": 10, "t": 40, "b": 70},
         )
     )
+    for season in snapshot.partial_seasons:
+        figure.add_annotation(
+            x=snapshot.season_label(season),
+            y=100,
+            text="partial season",
+            showarrow=False,
+            yanchor="bottom",
+            font={"size": 11},
+        )
     return figure
 
 

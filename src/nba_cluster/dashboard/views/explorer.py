@@ -282,7 +282,11 @@ def season_options(snapshot: Snapshot, player_id: int | None) -> list[dict]:
         return []
     career = snapshot.player_seasons(player_id)
     return [
-        {"label": f"{r.SEASON} · {r.TEAM_ABBREVIATION} · {r.ARCHETYPE_NAME}", "value": r.SEASON}
+        {
+            "label": f"{snapshot.season_label(r.SEASON)} · {r.TEAM_ABBREVIATION} · "
+            f"{r.ARCHETYPE_NAME}",
+            "value": r.SEASON,
+        }
         for r in career.itertuples()
     ]
 

@@ -272,7 +272,8 @@ def register(app, store: DataStore) -> None:
             player if player is not None and int(player) in snapshot.player_rows else None,
             season,
         )
-        span = seasons[low] if low == high else f"{seasons[low]}{EN_DASH}{seasons[high]}"
+        last = snapshot.season_label(seasons[high])
+        span = last if low == high else f"{seasons[low]}{EN_DASH}{last}"
         total = len(snapshot.archetypes)
         # plain strings only: a response without components goes straight to orjson, which
         # makes this ~10k-point callback several times cheaper to serialise
