@@ -101,6 +101,21 @@ class SchedulerStack(Stack):
                 raise AssertionError(f"fewer than {count} refreshes after {JOB_TIMEOUT} s")
             time.sleep(3)
 
+    def wait_until_healthy(self, services: tuple[str, ...], timeout: float = 600) -> None:
+        """Like ``wait_healthy``, but a service that turns unhealthy while it starts on a busy
+        machine (MLflow's start can outlast its health checks) is given the time to recover."""
+        deadline = time.monotonic() + timeout
+        while True:
+            states = {}
+            for service in services:
+                found = self.containers(service)
+                health = self.inspect(found[0]["ID"])["State"].get("Health", {}) if found else {}
+                states[service] = health.get("Status", "missing")
+            if all(state == "healthy" for state in states.values()):
+                return
+            assert time.monotonic() < deadline, f"not healthy after {timeout:.0f} s: {states}"
+            time.sleep(3)
+
     def data_timestamp(self) -> str | None:
         status, body = self.get("dashboard", "/healthz")
         return json.loads(body).get("data_timestamp") if status == 200 else None
@@ -151,8 +166,10 @@ def stack() -> Iterator[SchedulerStack]:
     try:
         with stack.logs_on_failure():
             stack.compose("build", timeout=30 * 60)
-            stack.compose("up", "--detach", timeout=30 * 60)
-            stack.wait_healthy(("mlflow", "stats-replay"))
+            servers = ("mlflow", "stats-replay", "kedro-viz", "dashboard")
+            stack.compose("up", "--detach", *servers, timeout=30 * 60)
+            stack.wait_until_healthy(("mlflow", "stats-replay"))
+            stack.compose("up", "--detach", timeout=30 * 60)  # the pipeline, then the scheduler
             stack.wait_completed("pipeline")
         yield stack
     finally:
