@@ -186,3 +186,4 @@ def test_a_scheduler_killed_mid_job_leaves_no_stale_lock(project, replay):
     for path in leftovers:
         assert not path.exists()
     assert not [path for path in (project / "data").rglob("*") if path.name.endswith(".tmp")]
+

@@ -232,7 +232,7 @@ class Scheduler:
             errors="replace",
             start_new_session=True,  # signals reach it only through us, timeouts kill its group
             # The job holds the lock too: if the scheduler dies, nothing else starts until the
-            # job it left behind has ended.
+            # job it left behind has ended (at its next log line: its stdout is gone).
             pass_fds=(lock,),
         )
         running = {
