@@ -244,6 +244,7 @@ class Scheduler:
         self.status.update(lambda status: status.update(running=running))
         self._timed_out = False
         timer = threading.Timer(job.timeout_minutes * 60, self._time_out)
+        timer.daemon = True
         timer.start()
         try:
             for line in self._child.stdout:
@@ -297,7 +298,9 @@ class Scheduler:
         self.stopping.set()
         self._kill_child(signal.SIGTERM)
         if self._child:
-            threading.Timer(_STOP_GRACE_SECONDS, self._kill_child).start()
+            last_resort = threading.Timer(_STOP_GRACE_SECONDS, self._kill_child)
+            last_resort.daemon = True  # never keeps the scheduler from exiting
+            last_resort.start()
 
     def _recover_interrupted_run(self) -> None:
         """A run the status says is under way while nobody holds the job lock was cut short
