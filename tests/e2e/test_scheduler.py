@@ -55,6 +55,10 @@ SCHEDULES = {
     },
     "training": {"cron": "0 0 1 1 *", "pipelines": ["training", "inference"]},
 }
+QUICK_SEARCH = {
+    "kmeans": {"n_clusters": [8, 10]},
+    "gaussian_mixture": {"n_components": [8], "covariance_type": ["diag"]},
+}
 
 
 class SchedulerStack(Stack):
@@ -134,13 +138,23 @@ def stack() -> Iterator[SchedulerStack]:
     schedules = conf_dir / "schedules.yml"
     schedules.write_text(yaml.safe_dump(SCHEDULES))
     schedules.chmod(0o644)
+    # a quick search for the one-shot build: this test is about the refreshes, not training
+    training = yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_training.yml").read_text())
+    training["training"] |= {"pca_components": [None], "search_space": QUICK_SEARCH}
+    training["training"]["evaluation"]["bootstraps"] = 2
+    quick_training = conf_dir / "parameters_training.yml"
+    quick_training.write_text(yaml.safe_dump(training))
+    quick_training.chmod(0o644)
+
+    def mounted(source: Path, name: str) -> dict:
+        target = f"/app/conf/local/{name}"
+        return {"type": "bind", "source": str(source), "target": target, "read_only": True}
+
     override = conf_dir / "compose.e2e.yml"
     override.write_text(yaml.safe_dump({
         "services": {
-            "scheduler": {"volumes": [{
-                "type": "bind", "source": str(schedules), "read_only": True,
-                "target": "/app/conf/local/schedules.yml",
-            }]},
+            "pipeline": {"volumes": [mounted(quick_training, "parameters_training.yml")]},
+            "scheduler": {"volumes": [mounted(schedules, "schedules.yml")]},
         }
     }))  # fmt: skip
     ports = dict(zip(("mlflow", "kedro-viz", "dashboard"), _free_ports(3), strict=True))
