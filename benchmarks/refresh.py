@@ -38,14 +38,17 @@ TARGET_REFRESH_SECONDS = 30.0
 
 
 def small_training_search(root: Path) -> None:
-    """A quick search for the untimed build (conf/local replaces base's whole ``training``)."""
-    training = yaml.safe_load((root / "conf/base/parameters_training.yml").read_text())
+    """A quick search for the untimed build, written over the throwaway copy's base file: a
+    parameters file in conf/local would make Kedro 1.7 drop the ``ingestion`` keys that
+    ``--params`` does not name."""
+    path = root / "conf/base/parameters_training.yml"
+    training = yaml.safe_load(path.read_text())
     training["training"] |= {
         "pca_components": [None],
         "search_space": {"kmeans": {"n_clusters": [8, 10]}},
     }
     training["training"]["evaluation"]["bootstraps"] = 2
-    (root / "conf/local/parameters_training.yml").write_text(yaml.safe_dump(training))
+    path.write_text(yaml.safe_dump(training))
 
 
 def scheduler(root: Path, *args: str, **kwargs) -> subprocess.Popen:

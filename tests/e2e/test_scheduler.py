@@ -146,15 +146,18 @@ def stack() -> Iterator[SchedulerStack]:
     quick_training.write_text(yaml.safe_dump(training))
     quick_training.chmod(0o644)
 
-    def mounted(source: Path, name: str) -> dict:
-        target = f"/app/conf/local/{name}"
+    def mounted(source: Path, target: str) -> dict:
         return {"type": "bind", "source": str(source), "target": target, "read_only": True}
 
+    # Over conf/base, not in conf/local: with a parameters file in conf/local, Kedro 1.7 drops
+    # the keys of a top-level entry (here `ingestion`) that `--params` does not name.
     override = conf_dir / "compose.e2e.yml"
     override.write_text(yaml.safe_dump({
         "services": {
-            "pipeline": {"volumes": [mounted(quick_training, "parameters_training.yml")]},
-            "scheduler": {"volumes": [mounted(schedules, "schedules.yml")]},
+            "pipeline": {"volumes": [
+                mounted(quick_training, "/app/conf/base/parameters_training.yml")
+            ]},
+            "scheduler": {"volumes": [mounted(schedules, "/app/conf/local/schedules.yml")]},
         }
     }))  # fmt: skip
     ports = dict(zip(("mlflow", "kedro-viz", "dashboard"), _free_ports(3), strict=True))
