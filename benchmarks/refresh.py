@@ -6,14 +6,14 @@ project it builds everything once with a small training search (not timed: that 
 one-shot build), then runs the scheduler's shipped ``refresh`` job the way the service does
 (``python -m nba_cluster.scheduler run refresh``) on three following days, the polite pause
 between requests included, and times each run. Then it starts the scheduler on the shipped
-schedules and reads its resident memory while it waits for the next tick.
+schedules and reads its resident memory while it waits for the next tick. The figures go to
+docs/measurements.md (unless ``--no-record``).
 
-    uv run python -m benchmarks.refresh [--shared PATH]
+    uv run python -m benchmarks.refresh [--shared PATH] [--no-record]
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -28,10 +28,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from benchmarks.ingest_features import copy_project, timed_kedro_run
-from nba_cluster.nba_stats.replay import ReplayServer, live_capture, recorded_responses
+from benchmarks._measurements import command_line, record
+from benchmarks._recorded import parse_arguments, timed_kedro_run
+from nba_cluster.nba_stats.replay import ReplayServer, live_capture
+from tests.support.project import copy_project
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIRST_DAY = dt.date(2026, 2, 22)
 REFRESH_DAYS = 3
 TARGET_REFRESH_SECONDS = 30.0
@@ -85,18 +86,15 @@ def idle_memory(root: Path, status: Path) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=PROJECT_ROOT.parent / "shared" / "nba-stats")
-    args = parser.parse_args(argv)
-    responses, live = recorded_responses(args.shared), live_capture(args.shared)
-    if not responses or not live:
-        sys.exit(f"No recorded seasons or 2025-26 capture in {args.shared}: pass --shared.")
+    args = parse_arguments(__doc__.split("\n\n")[0], argv)
+    live = live_capture(args.shared)
+    if not live:
+        sys.exit(f"No 2025-26 capture in {args.shared}: pass --shared.")
     os.environ["NBA_CLUSTER_TODAY"] = FIRST_DAY.isoformat()  # the replay and the jobs read it
-    server = ReplayServer(responses, live=live).start()
+    server = ReplayServer(args.responses, live=live).start()
     try:
         with tempfile.TemporaryDirectory(prefix="nba-cluster-refresh-") as tmp:
-            root = Path(tmp)
-            copy_project(root)
+            root = copy_project(Path(tmp))
             tracking = f"sqlite:///{root / 'mlflow.db'}"
             os.environ |= {"NBA_STATS_BASE_URL": server.base_url, "MLFLOW_TRACKING_URI": tracking}
             print(f"One-shot build of 1996-97..2025-26 in {root} (not timed) ...", flush=True)
@@ -149,6 +147,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {label} | {value:.1f} {unit} | <= {target:g} {unit} ({verdict}) |")
     for label, value, unit in reported:
         print(f"| {label} | {value:.1f} {unit} | none set (reported) |")
+    if not args.no_record:
+        rows = [
+            *((label, f"{value:.1f} {unit}", f"<= {target:g} {unit}")
+              for label, value, target, unit in measures),
+            *((label, f"{value:.1f} {unit}", "none set") for label, value, unit in reported),
+        ]  # fmt: skip
+        print(f"recorded in {record('refresh', command_line('benchmarks.refresh', argv), rows)}")
     return 0 if all(value <= target for _, value, target, _ in measures) else 1
 
 

@@ -85,4 +85,3 @@ def test_a_temp_file_left_by_a_killed_run_is_not_a_partition(tmp_path, monkeypat
 
     assert list(partitions) == ["1996-97_playoffs"]
     assert partitions["1996-97_playoffs"]() == GOOD_BODY
-

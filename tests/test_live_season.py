@@ -11,8 +11,9 @@ import pytest
 
 from nba_cluster.nba_stats.replay import ReplayServer
 from nba_cluster.nba_stats.synthetic import synthetic_responses
-from tests.conftest import fixture_params, run_kedro
-from tests.test_training_inference_end_to_end import SMALL_SEARCH
+from tests.support.kedro_session import run_kedro
+from tests.support.replay import fixture_params
+from tests.support.search_space import small_search_params
 
 COMPLETED, LIVE = "2024-25", "2025-26"
 REGULAR, PLAYOFFS = "Regular Season", "Playoffs"
@@ -145,7 +146,7 @@ def test_two_refreshes_on_consecutive_days_keep_two_dated_copies_and_relabel(
     project, live_replay, league, monkeypatch
 ):
     monkeypatch.setenv("NBA_CLUSTER_TODAY", "2026-02-22")
-    params = {**live_params(live_replay), **SMALL_SEARCH}
+    params = {**live_params(live_replay), **small_search_params()}
     run_kedro(project, None, params)  # a first build and a champion
 
     live_replay.responses[(LIVE, REGULAR)] = partial(league[(LIVE, REGULAR)], 0.4)

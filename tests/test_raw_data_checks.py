@@ -8,7 +8,8 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import fixture_params, raw_files
+from tests.support.project import raw_files
+from tests.support.replay import fixture_params
 
 RAW = "data/01_raw/leaguedashplayerstats"
 

@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from nba_cluster.scheduler import ScheduleError, load_schedules, project_config
-from tests.conftest import PROJECT_ROOT, fixture_params, raw_files
+from tests.support.project import PROJECT_ROOT, raw_files
+from tests.support.replay import fixture_params
 
 STATUS = Path("data/08_reporting/scheduler_status.json")
 
@@ -186,4 +187,3 @@ def test_a_scheduler_killed_mid_job_leaves_no_stale_lock(project, replay):
     for path in leftovers:
         assert not path.exists()
     assert not [path for path in (project / "data").rglob("*") if path.name.endswith(".tmp")]
-

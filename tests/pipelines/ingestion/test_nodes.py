@@ -16,17 +16,9 @@ from nba_cluster.pipelines.ingestion.nodes import (
     plan_requests,
 )
 from nba_cluster.pipelines.ingestion.raw_store import FetchedResponse, RawResponseStore
-from tests.conftest import FAST_HTTP, FIXTURE_SEASONS
+from tests.support.replay import fixture_ingestion_parameters
 
-PARAMS = {
-    "first_season": FIXTURE_SEASONS[0],
-    "last_season": FIXTURE_SEASONS[1],
-    "season_types": ["Regular Season", "Playoffs"],
-    "refresh": False,
-    "current_season_max_age_hours": 20,
-    "plausible": {"min_players": 20, "min_games": 10},
-    "http": {key.rsplit(".", 1)[1]: value for key, value in FAST_HTTP.items()},
-}
+PARAMS = fixture_ingestion_parameters()
 LIVE = {**PARAMS, "first_season": "2024-25", "last_season": "current"}
 REGULAR = "Regular Season"
 

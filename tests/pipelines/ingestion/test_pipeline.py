@@ -10,7 +10,7 @@ from nba_cluster.nba_stats.response import InvalidResponseError
 from nba_cluster.nba_stats.seasons import partition_key
 from nba_cluster.pipelines.ingestion import create_pipeline
 from nba_cluster.pipelines.ingestion.raw_store import RawResponseStore
-from tests.pipelines.ingestion.test_nodes import PARAMS
+from tests.support.replay import fixture_ingestion_parameters
 
 RESPONSES_IN_RANGE = 4 * 2  # 2003-04..2006-07, regular season and playoffs
 
@@ -20,7 +20,7 @@ def ingestion_catalog(raw_folder, base_url: str) -> DataCatalog:
         return RawResponseStore(str(raw_folder), f"{raw_folder}_history", f"{raw_folder}_rejected")
 
     catalog = DataCatalog({"raw_response_inventory": store(), "raw_responses": store()})
-    catalog["params:ingestion"] = {**PARAMS, "base_url": base_url}
+    catalog["params:ingestion"] = fixture_ingestion_parameters(base_url=base_url)
     return catalog
 
 
