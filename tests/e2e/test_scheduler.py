@@ -26,13 +26,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.test_compose_stack import (
-    PROJECT_ROOT,
-    SHARED_NBA_STATS,
-    Stack,
-    _docker_unavailable_reason,
-    _free_ports,
-)
+# The compose-stack helper lives in the other e2e module for now (it belongs in tests/support).
+from tests.e2e.test_compose_stack import Stack, _docker_unavailable_reason
+from tests.support.ports import free_ports
+from tests.support.project import PROJECT_ROOT, SHARED_NBA_STATS
 
 pytestmark = pytest.mark.docker
 
@@ -160,7 +157,7 @@ def stack() -> Iterator[SchedulerStack]:
             "scheduler": {"volumes": [mounted(schedules, "/app/conf/local/schedules.yml")]},
         }
     }))  # fmt: skip
-    ports = dict(zip(("mlflow", "kedro-viz", "dashboard"), _free_ports(3), strict=True))
+    ports = dict(zip(("mlflow", "kedro-viz", "dashboard"), free_ports(3), strict=True))
     env = {
         key: value
         for key, value in os.environ.items()
