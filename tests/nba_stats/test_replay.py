@@ -12,6 +12,7 @@ import pytest
 
 from nba_cluster.nba_stats.replay import (
     RECORDED_TOTALS,
+    ReplayServer,
     raw_responses_in,
     recorded_responses,
 )
@@ -105,3 +106,24 @@ def test_what_the_replay_does_not_serve_is_refused(synthetic_league, path, query
         answer = get(server.base_url, path, Season=SEASON, SeasonType="Playoffs", **query)
     assert answer[0] == status
     assert message in json.loads(answer[1])["Message"]
+
+
+def test_the_live_capture_plays_the_season_in_progress_from_its_day_and_requests_are_counted(
+    monkeypatch,
+):
+    body = b'{"resultSets": []}'  # the replay serves it as given
+    live = {("2025-26", "Regular Season"): (pd.Timestamp("2026-02-22").date(), body)}
+    query = {"Season": "2025-26", "SeasonType": "Regular Season", "PerMode": "Totals"}
+    server = ReplayServer({}, live=live).start()
+    try:
+        monkeypatch.setenv("NBA_CLUSTER_TODAY", "2026-02-21")  # before the capture: no games
+        status, early = get(server.base_url, **query)
+        assert status == 200
+        assert json.loads(early)["resultSets"][0]["rowSet"] == []
+        monkeypatch.setenv("NBA_CLUSTER_TODAY", "2026-02-22")
+        assert get(server.base_url, **query) == (200, body)
+
+        status, counts = get(server.base_url, "/requests")
+        assert json.loads(counts) == {"by_season": {"2025-26 Regular Season": 2}, "total": 2}
+    finally:
+        server.stop()

@@ -5,10 +5,13 @@ import datetime as dt
 import pytest
 
 from nba_cluster.nba_stats.seasons import (
+    current_season,
     latest_completed_season,
+    now,
     parse_partition_key,
     partition_key,
     season_range,
+    today,
 )
 
 
@@ -40,3 +43,37 @@ def test_partition_keys_round_trip():
     assert parse_partition_key(key) == ("1999-00", "Playoffs")
     with pytest.raises(ValueError):
         parse_partition_key("1999-00_preseason")
+
+
+# --- the project's clock and the season under way ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("on", "expected"),
+    [
+        (dt.date(2026, 2, 22), "2025-26"),
+        (dt.date(2026, 6, 30), "2025-26"),  # the finals
+        (dt.date(2026, 7, 1), "2026-27"),  # off-season: the next one, no games yet
+        (dt.date(2026, 12, 1), "2026-27"),
+    ],
+)
+def test_the_current_season_turns_over_on_july_first(on, expected):
+    assert current_season(on) == expected
+
+
+def test_today_comes_from_nba_cluster_today_and_current_includes_the_season_under_way(
+    monkeypatch,
+):
+    monkeypatch.setenv("NBA_CLUSTER_TODAY", "2026-02-22")
+    assert today() == dt.date(2026, 2, 22)
+    assert season_range("2023-24", "current") == ["2023-24", "2024-25", "2025-26"]
+    assert season_range("2023-24", None) == ["2023-24", "2024-25"]
+    before = now()
+    monkeypatch.setenv("NBA_CLUSTER_TODAY", "2026-02-23")
+    assert dt.timedelta(hours=24) <= now() - before < dt.timedelta(hours=24, seconds=5)
+
+
+def test_a_malformed_nba_cluster_today_is_named(monkeypatch):
+    monkeypatch.setenv("NBA_CLUSTER_TODAY", "22/02/2026")
+    with pytest.raises(ValueError, match="NBA_CLUSTER_TODAY='22/02/2026' is not an ISO date"):
+        today()
