@@ -1,0 +1,58 @@
+"""``training`` parameters (conf/base/parameters_training.yml): a reversed or empty range,
+an unknown model family or a feature list with repeats is refused before anything is fitted."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, PositiveInt, field_validator, model_validator
+
+from nba_cluster.parameters import StrictParameters, bar_list
+
+
+class EvaluationParameters(StrictParameters):
+    silhouette_sample_size: PositiveInt
+    bootstraps: int = Field(ge=0, le=100)
+    sample_fraction: float = Field(gt=0, lt=1)
+
+
+class SelectionWeights(StrictParameters):
+    silhouette: float = Field(ge=0)
+    stability: float = Field(ge=0)
+
+
+class SelectionParameters(StrictParameters):
+    cluster_count_range: Annotated[list[PositiveInt], Field(min_length=2, max_length=2)]
+    max_noise_share: float = Field(ge=0, le=1)
+    weights: SelectionWeights
+
+    @field_validator("cluster_count_range")
+    @classmethod
+    def _ordered(cls, bounds: list[int]) -> list[int]:
+        if bounds[0] > bounds[1]:
+            raise ValueError(f"[{bounds[0]}, {bounds[1]}] is reversed: [low, high] expected")
+        return bounds
+
+
+# Every family's own parameters are checked by scikit-learn; the lists must not be empty, or
+# the family silently drops out of the search.
+SearchSpace = dict[str, dict[str, Annotated[list[Any], Field(min_length=1)]]]
+FAMILIES = ("kmeans", "gaussian_mixture", "agglomerative_ward", "hdbscan")
+
+
+class TrainingParameters(StrictParameters):
+    seed: int = Field(ge=0)
+    features: Annotated[bar_list(str), Field(min_length=2)]
+    pca_components: Annotated[list[PositiveInt | None], Field(min_length=1)]
+    search_space: Annotated[SearchSpace, Field(min_length=1)]
+    evaluation: EvaluationParameters
+    selection: SelectionParameters
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TrainingParameters:
+        if len(set(self.features)) != len(self.features):
+            raise ValueError(f"features {self.features} repeats a column")
+        unknown = sorted(set(self.search_space) - set(FAMILIES))
+        if unknown:
+            raise ValueError(f"unknown model families {unknown}; known: {', '.join(FAMILIES)}")
+        return self
