@@ -1,14 +1,19 @@
-"""The project's own datasets: atomic raw-response files and the keys already on disk."""
+"""The project's own datasets: atomic files (raw responses and every output) and the keys
+already on disk."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 
+import pandas as pd
 import pytest
 from kedro.io import DatasetError
 from kedro_datasets.partitions import PartitionedDataset
 
-from nba_cluster.datasets import AtomicBytesDataset
+from nba_cluster.datasets import AtomicBytesDataset, AtomicDataset
 
 GOOD_BODY = b'{"resultSets": []}'
 
@@ -85,3 +90,94 @@ def test_a_temp_file_left_by_a_killed_run_is_not_a_partition(tmp_path, monkeypat
 
     assert list(partitions) == ["1996-97_playoffs"]
     assert partitions["1996-97_playoffs"]() == GOOD_BODY
+
+
+# --- every output file: AtomicDataset around any file dataset ---------------------------------
+
+
+OLD_TABLE, NEW_TABLE = pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"a": [3]})
+
+
+def atomic(kind: str, path) -> AtomicDataset:
+    return AtomicDataset(filepath=str(path), dataset=kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "data", "newer"),
+    [
+        ("pandas.ParquetDataset", "t.parquet", OLD_TABLE, NEW_TABLE),
+        ("pandas.CSVDataset", "t.csv", OLD_TABLE, NEW_TABLE),
+        ("json.JSONDataset", "t.json", {"alias": "champion"}, {"alias": "challenger"}),
+    ],
+)  # fmt: skip
+def test_atomic_outputs_round_trip_and_replace_in_every_format(tmp_path, kind, name, data, newer):
+    dataset = atomic(kind, tmp_path / "out" / name)
+    dataset.save(data)
+    dataset.save(newer)
+
+    loaded = dataset.load()
+    if isinstance(newer, pd.DataFrame):
+        pd.testing.assert_frame_equal(loaded, newer)
+    else:
+        assert loaded == newer
+    assert [path.name for path in (tmp_path / "out").iterdir()] == [name]
+
+
+def test_an_output_whose_save_fails_keeps_the_previous_version_and_no_temp_file(tmp_path):
+    dataset = atomic("pandas.ParquetDataset", tmp_path / "labels.parquet")
+    dataset.save(pd.DataFrame({"a": [1, 2]}))
+    before = (tmp_path / "labels.parquet").read_bytes()
+
+    with pytest.raises(DatasetError):
+        dataset.save(pd.DataFrame({"a": [object()]}))  # pyarrow cannot write it
+
+    assert folder_contents(tmp_path) == {"labels.parquet": before}
+
+
+def test_stray_temp_files_are_removed_by_the_next_save(tmp_path):
+    target = tmp_path / "labels.parquet"
+    stray = tmp_path / ".labels.parquet.k1ll3d.tmp"
+    stray.write_bytes(b"half a parquet")
+    other = tmp_path / ".other.parquet.x.tmp"  # another dataset's: not ours to remove
+    other.write_bytes(b"")
+
+    atomic("pandas.ParquetDataset", target).save(pd.DataFrame({"a": [1]}))
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        ".other.parquet.x.tmp",
+        "labels.parquet",
+    ]
+
+
+KILLED_WRITER = """
+import sys, numpy as np, pandas as pd
+from nba_cluster.datasets import AtomicDataset
+table = pd.DataFrame(np.random.default_rng(0).random((400_000, 40)))
+dataset = AtomicDataset(filepath=sys.argv[1], dataset="pandas.CSVDataset")
+print("writing", flush=True)
+while True:
+    dataset.save(table)
+"""
+
+
+def test_a_writer_killed_mid_save_leaves_the_previous_version(tmp_path):
+    """A real SIGKILL while a large output is being written (CSV: slow enough to be caught
+    mid-write), then the next save cleans up what it left."""
+    target = tmp_path / "player_archetypes.csv"
+    previous = pd.DataFrame({"ARCHETYPE_ID": [1, 2, 3]})
+    atomic("pandas.CSVDataset", target).save(previous)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(target)], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout.readline().strip() == "writing"
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".player_archetypes.csv.*.tmp")):  # caught mid-write
+        assert time.monotonic() < deadline, "the writer never started a temp file"
+        time.sleep(0.01)
+    writer.kill()
+    writer.wait()
+
+    pd.testing.assert_frame_equal(atomic("pandas.CSVDataset", target).load(), previous)
+    assert list(tmp_path.glob(".player_archetypes.csv.*.tmp"))  # what SIGKILL leaves
+    atomic("pandas.CSVDataset", target).save(previous)
+    assert [path.name for path in tmp_path.iterdir()] == ["player_archetypes.csv"]

@@ -41,7 +41,7 @@ def test_catalog_and_parameters_load_through_a_session(context):
     catalog = context.catalog
 
     assert "player_features" in catalog
-    assert catalog.get_type("player_features").endswith("ParquetDataset")
+    assert catalog.get_type("player_features").endswith("AtomicDataset")
     assert catalog.get_type("raw_responses").endswith("RawResponseStore")
     assert catalog.get_type("raw_response_inventory") == catalog.get_type("raw_responses")
     # every free input of the default pipeline is a dataset or a parameter Kedro can find

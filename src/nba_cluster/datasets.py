@@ -2,23 +2,60 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kedro.io import AbstractDataset
 from mlflow import MlflowClient
 
+from nba_cluster.atomic import atomic_target, write_atomically
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME, RegisteredModel, load_by_alias
 
 
-class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
-    """A local file saved atomically: bytes go to a temp file that is renamed into place.
+class AtomicDataset(AbstractDataset):
+    """Any file dataset (parquet, CSV, JSON...) saved atomically: the wrapped dataset writes a
+    temporary file beside the target, which is then renamed over it.
 
-    fsspec-based datasets write in place, so an interrupted run could leave a truncated raw
-    response behind; a rename on the same filesystem is all-or-nothing.
+    kedro-datasets write in place, so a run killed mid-save would leave a truncated file and
+    lose the previous version::
+
+        player_archetypes:
+          type: nba_cluster.datasets.AtomicDataset
+          dataset: pandas.ParquetDataset  # or {type: ..., save_args: ...}
+          filepath: data/07_model_output/player_archetypes.parquet
+
+    ``filepath`` stays at the top, where Kedro makes it absolute and kedro-mlflow finds it.
     """
+
+    def __init__(
+        self, filepath: str, dataset: str | dict[str, Any], metadata: dict | None = None
+    ) -> None:
+        self._config = {"type": dataset} if isinstance(dataset, str) else dict(dataset)
+        self._filepath = PurePosixPath(filepath)
+        self._dataset = self._dataset_at(filepath)
+        self.metadata = metadata
+
+    def _dataset_at(self, filepath: str | Path) -> AbstractDataset:
+        return AbstractDataset.from_config(
+            Path(filepath).name, {**self._config, "filepath": str(filepath)}
+        )
+
+    def load(self) -> Any:
+        return self._dataset.load()
+
+    def save(self, data: Any) -> None:
+        with atomic_target(Path(self._filepath)) as temp:
+            self._dataset_at(temp).save(data)
+
+    def _exists(self) -> bool:
+        return self._dataset.exists()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"dataset": self._config.get("type"), "filepath": str(self._filepath)}
+
+
+class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
+    """Bytes in a local file, saved atomically (a raw response, byte for byte)."""
 
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
         self._filepath = Path(filepath)
@@ -28,20 +65,7 @@ class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
         return self._filepath.read_bytes()
 
     def save(self, data: bytes) -> None:
-        self._filepath.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(
-            dir=self._filepath.parent, prefix=f".{self._filepath.name}.", suffix=".tmp"
-        )
-        try:
-            os.fchmod(handle, 0o644)  # mkstemp's 0600 would lock out other users and containers
-            with os.fdopen(handle, "wb") as tmp:
-                tmp.write(data)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            os.replace(tmp_name, self._filepath)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        write_atomically(self._filepath, data)
 
     def _exists(self) -> bool:
         return self._filepath.is_file()

@@ -52,12 +52,16 @@ class ParameterCheck:
 
     @hook_impl
     def after_catalog_created(self, catalog, parameters: dict[str, Any]) -> None:
-        for name in parameters:
-            if name.startswith("params:") and name.split(":", 1)[1].split(".")[0] in (
-                PARAMETER_MODELS
-            ):
-                catalog[name] = _lookup(self._validated, name.split(":", 1)[1])
-        catalog["parameters"] = self._validated
+        for name, value in parameters.items():
+            dotted = name.removeprefix("params:")
+            if name == "parameters":
+                normalised = self._validated
+            elif dotted.split(".")[0] in PARAMETER_MODELS:
+                normalised = _lookup(self._validated, dotted)
+            else:
+                continue
+            if normalised != value:  # only what validation changed, e.g. "a|b" -> [a, b]
+                catalog[name] = normalised
 
 
 def _lookup(params: dict[str, Any], dotted: str) -> Any:
