@@ -14,6 +14,7 @@ import pandera.pandas as pa
 
 FEATURE_COLUMNS = r".*_Z$"  # the era-adjusted features the clusterers see
 _EXAMPLES = 5  # rows named per failing column
+_CHECK_WORDS = {"not_nullable": "missing values (NaN)", "field_uniqueness": "duplicates"}
 
 
 class ModelInputContractError(ValueError):
@@ -73,5 +74,7 @@ def _describe(failures: pd.DataFrame, table: pd.DataFrame) -> str:
             )
             where = f" in {len(rows)} rows, seasons {', '.join(seasons)} (e.g. {players})"
         values = ", ".join(map(str, cases["failure_case"].dropna().astype(str).unique()[:3]))
-        lines.append(f"column {column}: {check}{where}; values: {values or 'NaN'}")
+        lines.append(
+            f"column {column}: {_CHECK_WORDS.get(check, check)}{where}; values: {values or 'NaN'}"
+        )
     return "breaks its contract:\n  " + "\n  ".join(lines)
