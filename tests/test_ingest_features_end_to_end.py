@@ -111,7 +111,9 @@ def test_cli_exits_non_zero_with_one_clear_message(project, replay):
     )
     assert result.returncode != 0
     output = " ".join((result.stdout + result.stderr).split())
-    assert "StatsApiError: Could not fetch 2003-04 Regular Season after 3 attempts" in output
+    assert "Could not fetch 2003-04 Regular Season after 3 attempts" in output
+    assert "no answer within the timeout" in output and "NBA_API_PROXY" in output
+    assert "Traceback" not in output
     assert raw_files(project) == {}
 
 

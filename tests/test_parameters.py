@@ -45,6 +45,7 @@ def test_the_shipped_parameters_are_valid_and_pass_through_unchanged():
         ("ingestion", "season_types", "Regular Season|Playoffs", ["Regular Season", "Playoffs"]),
         ("ingestion", "current_season_max_age_hours", 6, 6),
         ("training", "features", "PTS_PER36_Z|AST_PER36_Z", ["PTS_PER36_Z", "AST_PER36_Z"]),
+        ("training", "pca_components", "null|8", [None, 8]),
     ],
 )
 def test_forms_the_command_line_can_carry_are_accepted(section, key, value, expected):
@@ -52,6 +53,17 @@ def test_forms_the_command_line_can_carry_are_accepted(section, key, value, expe
     params[section][key] = value
 
     assert validate_parameters(params, PARAMETER_MODELS)[section][key] == expected
+
+
+def test_nested_lists_travel_as_bars_with_each_item_read_as_yaml():
+    params = project_parameters()
+    params["training"]["selection"]["cluster_count_range"] = "4|8"
+    params["training"]["search_space"]["kmeans"]["n_clusters"] = "5|6|7"
+
+    training = validate_parameters(params, PARAMETER_MODELS)["training"]
+
+    assert training["selection"]["cluster_count_range"] == [4, 8]
+    assert training["search_space"]["kmeans"]["n_clusters"] == [5, 6, 7]
 
 
 BAD_PARAMETERS = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 
@@ -21,9 +22,13 @@ class StrictParameters(BaseModel):
 
 
 def _split_bars(value: Any) -> Any:
-    """``--params`` splits its argument on commas, so a list travels as ``a|b`` (or one item)."""
+    """``--params`` splits its argument on commas, so a list travels as ``a|b`` (or one item);
+    each item is read as YAML, as ``--params`` reads a single value (``5|null`` is [5, None]),
+    and one number is a list of one."""
     if isinstance(value, str):
-        return [item.strip() for item in value.split("|") if item.strip()]
+        return [yaml.safe_load(item) for item in value.split("|") if item.strip()]
+    if isinstance(value, int | float | bool):  # `--params key=8` arrives as 8
+        return [value]
     return value
 
 

@@ -22,7 +22,7 @@ class SelectionWeights(StrictParameters):
 
 
 class SelectionParameters(StrictParameters):
-    cluster_count_range: Annotated[list[PositiveInt], Field(min_length=2, max_length=2)]
+    cluster_count_range: Annotated[bar_list(PositiveInt), Field(min_length=2, max_length=2)]
     max_noise_share: float = Field(ge=0, le=1)
     weights: SelectionWeights
 
@@ -36,14 +36,14 @@ class SelectionParameters(StrictParameters):
 
 # Every family's own parameters are checked by scikit-learn; the lists must not be empty, or
 # the family silently drops out of the search.
-SearchSpace = dict[str, dict[str, Annotated[list[Any], Field(min_length=1)]]]
+SearchSpace = dict[str, dict[str, Annotated[bar_list(Any), Field(min_length=1)]]]
 FAMILIES = ("kmeans", "gaussian_mixture", "agglomerative_ward", "hdbscan")
 
 
 class TrainingParameters(StrictParameters):
     seed: int = Field(ge=0)
     features: Annotated[bar_list(str), Field(min_length=2)]
-    pca_components: Annotated[list[PositiveInt | None], Field(min_length=1)]
+    pca_components: Annotated[bar_list(PositiveInt | None), Field(min_length=1)]
     search_space: Annotated[SearchSpace, Field(min_length=1)]
     evaluation: EvaluationParameters
     selection: SelectionParameters
