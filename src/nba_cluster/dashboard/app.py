@@ -16,9 +16,10 @@ import threading
 from pathlib import Path
 
 import dash
-from flask import jsonify
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
 
-from nba_cluster.dashboard import layout
+from nba_cluster.dashboard import bounds, layout
 from nba_cluster.dashboard.components import Links
 from nba_cluster.dashboard.store import DataStore
 
@@ -65,6 +66,8 @@ def create_app(
     )
     app.layout = functools.partial(layout.serve, store, links)
     layout.register(app, store)
+    app.server.config["MAX_CONTENT_LENGTH"] = bounds.MAX_BODY_BYTES  # larger bodies: 413
+    app.server.register_error_handler(Exception, _refuse_malformed_callback)
     _add_health_route(app, store)
     app.store = store  # for tests and the benchmark
     if warm_up:  # read the data now rather than in the first visitor's request
@@ -81,21 +84,38 @@ def _warm_up(store: DataStore, links: Links) -> None:
         logger.exception("Reading the dashboard data at start-up failed")
 
 
+def _refuse_malformed_callback(error: Exception):
+    """A callback that fails on what a request carried answers 400, not 500: the inputs are
+    bounded (``bounds.py``), so this is the net under them, logged with its traceback."""
+    if isinstance(error, HTTPException):
+        return error
+    logger.exception("Request %s failed", request.path)
+    status = 400 if request.path.endswith("_dash-update-component") else 500
+    return jsonify({"error": "bad request" if status == 400 else "internal error"}), status
+
+
 def _add_health_route(app: dash.Dash, store: DataStore) -> None:
     @app.server.route("/healthz")
     def healthz():
+        """``status``: ok, empty (nothing to show yet) or degraded (an output file is broken:
+        ``broken_output`` names it; the last good data is still shown)."""
         snapshot = store.snapshot()
         champion = snapshot.champion
+        status = "ok" if snapshot.ready else "empty"
+        if snapshot.load_error:
+            status = "degraded"
         return jsonify(
             {
-                "status": "ok" if snapshot.ready else "empty",
+                "status": status,
+                "broken_output": snapshot.broken_output,
                 "champion_version": champion.version if champion else None,
                 "data_model_version": snapshot.data_model_version,
                 "data_timestamp": snapshot.data_timestamp.isoformat()
                 if snapshot.data_timestamp
                 else None,
                 "player_seasons": len(snapshot.archetypes) if snapshot.has_data else 0,
-                "detail": snapshot.empty_reason,
+                "detail": snapshot.empty_reason
+                or (f"{snapshot.broken_output} unreadable" if snapshot.broken_output else None),
             }
         )
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 from dash import Input, Output, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from nba_cluster import run_status
+from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.components import EN_DASH, OPEN_PLAYER, Links
 from nba_cluster.dashboard.snapshot import Snapshot
 from nba_cluster.dashboard.state import (
@@ -30,7 +32,11 @@ from nba_cluster.dashboard.views import map as map_view
 
 def serve(store, links: Links):
     """``app.layout``: called per page load, so a reload shows new data at once."""
-    return build(store.snapshot(), links)
+    snapshot = store.snapshot()
+    if not snapshot.ready:  # say why, with how the last pipeline run ended (read per load)
+        project = getattr(store.source, "project_path", None)
+        return empty_page(snapshot, links, run_status.read(project) if project else None)
+    return build(snapshot, links)
 
 
 @lru_cache(maxsize=4)
@@ -145,7 +151,18 @@ def _when(moment) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "?"
 
 
-def empty_page(snapshot: Snapshot, links: Links) -> html.Div:
+def last_run(status: dict | None) -> html.P | None:
+    if not status or status.get("status") != "failed":
+        return None
+    return html.P(
+        className="last-run",
+        id="last-run",
+        children=f"The last pipeline run ({', '.join(map(str, status.get('pipelines', [])))}) "
+        f"failed at {status.get('finished_at', '?')}: {without_paths(str(status.get('error')))}",
+    )
+
+
+def empty_page(snapshot: Snapshot, links: Links, status: dict | None = None) -> html.Div:
     return html.Div(
         className="page",
         children=[
@@ -156,6 +173,7 @@ def empty_page(snapshot: Snapshot, links: Links) -> html.Div:
                 children=[
                     html.H2("Nothing to show yet"),
                     html.P(snapshot.empty_reason, className="empty-reason"),
+                    last_run(status),
                     html.P(
                         [
                             "This page picks up new results by itself: reload it once the "

@@ -8,6 +8,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from nba_cluster.dashboard import bounds
+
 # Letters NFKD does not decompose into a base letter plus accents.
 _FOLD = str.maketrans(
     {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "\u0131": "i", "þ": "th"}
@@ -27,7 +29,7 @@ def search_players(players: pd.DataFrame, query: str | None, limit: int = 20) ->
     """Players whose normalised name contains every word of the query, best first: a name
     starting with the query, then a word starting with each query word, then any match;
     ties go to the player with more minutes. ``players`` is :attr:`Snapshot.players`."""
-    words = normalize_name(query or "").split()
+    words = normalize_name(bounds.search_query(query)).split()
     if not words:
         return players.iloc[:0]
     keys = players["NAME_KEY"]

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from nba_cluster.clustering.similarity import SimilarityIndex
+from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.search import normalize_name
 from nba_cluster.dashboard.sources import Champion
 
@@ -60,6 +61,7 @@ class Snapshot:
     champion: Champion | None = None
     champion_error: str | None = None
     load_error: str | None = None
+    broken_output: str | None = None  # the output that failed to load, if any
     data_timestamp: datetime | None = None
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tracking_uri: str | None = None
@@ -77,8 +79,9 @@ class Snapshot:
 
     @property
     def empty_reason(self) -> str | None:
-        if self.ready:
-            return None
+        return None if self.ready else without_paths(self._empty_reason())
+
+    def _empty_reason(self) -> str:
         if self.load_error:
             return f"The pipeline outputs could not be read: {self.load_error}"
         if self.champion is None and self.champion_error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
+from nba_cluster.dashboard import bounds
 from nba_cluster.dashboard.snapshot import Snapshot
 
 TABS = ("map", "archetypes", "eras", "explorer", "model")
@@ -50,21 +51,18 @@ def parse_search(
     tab = query.get("tab", "map")
     archetypes = None
     if "arch" in query:
-        wanted = [int(p) for p in query["arch"].split(",") if p.strip().lstrip("-").isdigit()]
+        wanted = bounds.integer_list(query["arch"].split(",")) or []
         archetypes = tuple(a for a in wanted if a in set(archetype_ids))
-    player = query.get("player", "")
-    n_similar = query.get("n", "")
+    n_similar = bounds.integer(query.get("n"))
     return ViewState(
         tab=tab if tab in TABS else "map",
         season_from=season("from"),
         season_to=season("to"),
         archetypes=archetypes,
-        player=int(player) if player.isdigit() else None,
+        player=bounds.player_id(query.get("player")),
         season=season("season"),
         compare_in=season("in"),
-        n_similar=int(n_similar)
-        if n_similar.isdigit() and int(n_similar) in SIMILAR_COUNTS
-        else ViewState.n_similar,
+        n_similar=n_similar if n_similar in SIMILAR_COUNTS else ViewState.n_similar,
         era_weight=query.get("weight") if query.get("weight") in ERA_WEIGHTS else "count",
     )
 
@@ -120,21 +118,23 @@ def resolve(state: ViewState, snapshot: Snapshot) -> ViewState:
 
 def state_from_controls(snapshot: Snapshot, controls: tuple) -> ViewState:
     """The state the controls show, ``controls`` in the order of the URL-sync callback's
-    inputs (``layout.register``)."""
+    inputs (``layout.register``), each bounded: a crafted request gets defaults."""
     tab, season_range, archetypes, player, season, compare, n_similar, era_weight = controls
     seasons = snapshot.seasons
-    low, high = season_range if season_range else (0, len(seasons) - 1)
-    low, high = max(0, min(int(low), len(seasons) - 1)), max(0, min(int(high), len(seasons) - 1))
+    low, high = bounds.season_range(season_range, len(seasons))
+    archetypes = bounds.integer_list(archetypes)
+    compare = bounds.text(compare)
+    n_similar = bounds.integer(n_similar)
     return ViewState(
-        tab=tab or "map",
+        tab=tab if tab in TABS else "map",
         season_from=seasons[low],
         season_to=seasons[high],
-        archetypes=tuple(int(a) for a in archetypes) if archetypes is not None else None,
-        player=int(player) if player is not None else None,
-        season=season,
+        archetypes=tuple(archetypes) if archetypes is not None else None,
+        player=bounds.player_id(player),
+        season=bounds.text(season),
         compare_in=compare if compare and compare != ANY_SEASON else None,
-        n_similar=int(n_similar or ViewState.n_similar),
-        era_weight=era_weight or "count",
+        n_similar=n_similar if n_similar in SIMILAR_COUNTS else ViewState.n_similar,
+        era_weight=era_weight if era_weight in ERA_WEIGHTS else "count",
     )
 
 

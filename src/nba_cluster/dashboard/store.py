@@ -8,20 +8,35 @@ current snapshot meanwhile.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as LookupTimeout
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from nba_cluster.clustering.similarity import SimilarityIndex
+from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.snapshot import Snapshot
 from nba_cluster.dashboard.sources import CatalogSource, Champion, ChampionSource
 
 logger = logging.getLogger(__name__)
+# How long a request may wait for MLflow beyond the state already cached; a slower answer is
+# used by a later check, and the champion already known is kept meanwhile.
+MLFLOW_WAIT_SECONDS = 1.0
+
+
+class BrokenOutputError(RuntimeError):
+    """An inference output that exists but cannot be read."""
+
+    def __init__(self, dataset: str, error: Exception) -> None:
+        super().__init__(f"{dataset}: {type(error).__name__}: {error}")
+        self.dataset = dataset
 
 
 class DataStore:
@@ -41,6 +56,8 @@ class DataStore:
         self._snapshot: Snapshot | None = None
         self._checked_at = -np.inf
         self._refresh = threading.Lock()
+        self._lookups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="champion-lookup")
+        self._lookup: Future | None = None
 
     @classmethod
     def for_project(
@@ -71,8 +88,8 @@ class DataStore:
         files = self.source.signature()
         known = current.champion if current is not None else None
         try:
-            version, error = self.champions.current_version(), None
-        except Exception as exc:  # MLflow down or misconfigured: keep the champion we know
+            version, error = self._current_version(), None
+        except Exception as exc:  # MLflow down, slow or misconfigured: keep what we know
             logger.warning("Champion lookup at %s failed: %s", self.champions.tracking_uri, exc)
             version, error = (known.version, None) if known else (None, _short_error(exc))
         key = (files, version, error)
@@ -85,21 +102,43 @@ class DataStore:
                 else (self.champions.details(version) if version is not None else None)
             )
             return self._load(key, files, champion, error)
-        except Exception as exc:  # e.g. a file half-written by a running pipeline
+        except Exception as exc:  # e.g. a file damaged outside the pipelines
             logger.exception("Reading the dashboard data failed")
-            if current is not None and current.ready:
-                return current  # keep showing the last good data; retried on the next check
+            broken = exc.dataset if isinstance(exc, BrokenOutputError) else None
+            if current is not None and current.ready:  # keep showing the last good data
+                return dataclasses.replace(
+                    current, key=key, load_error=_short_error(exc), broken_output=broken
+                )
             return Snapshot(
-                key=(files, version, error, "failed"),
+                key=key,
                 load_error=_short_error(exc),
+                broken_output=broken,
                 tracking_uri=self.champions.tracking_uri,
             )
 
+    def _current_version(self) -> str | None:
+        """The champion's version, waiting at most ``MLFLOW_WAIT_SECONDS`` for MLflow: a
+        frozen server must not hold requests for the client's full timeout."""
+        if self._lookup is None:
+            self._lookup = self._lookups.submit(self.champions.current_version)
+        try:
+            version = self._lookup.result(timeout=MLFLOW_WAIT_SECONDS)
+        except LookupTimeout:
+            raise TimeoutError(
+                f"no answer within {MLFLOW_WAIT_SECONDS:g} s (still waiting in the background)"
+            ) from None
+        except Exception:
+            self._lookup = None
+            raise
+        self._lookup = None
+        return version
+
     def _load(self, key: tuple, files: tuple, champion: Champion | None, error: str | None):
         started = time.perf_counter()
-        archetypes = self.source.load("player_archetypes")
-        profiles = self.source.load("archetype_profiles")
-        vectors = self.source.load("similarity_vectors")
+        archetypes, profiles, vectors = (
+            self._read(name)
+            for name in ("player_archetypes", "archetype_profiles", "similarity_vectors")
+        )
         if archetypes is not None:
             archetypes = archetypes.sort_values(
                 ["SEASON", "PLAYER_ID"], kind="stable", ignore_index=True
@@ -134,7 +173,14 @@ class DataStore:
         )
         return snapshot
 
+    def _read(self, name: str):
+        try:
+            return self.source.load(name)
+        except Exception as error:
+            raise BrokenOutputError(name, error) from error
+
 
 def _short_error(error: Exception) -> str:
-    text = " ".join(str(error).split())
+    """One line for the page and /healthz, without the server's paths."""
+    text = without_paths(" ".join(str(error).split()))
     return text if len(text) <= 300 else text[:297] + "..."

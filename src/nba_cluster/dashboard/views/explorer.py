@@ -7,6 +7,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
+from nba_cluster.dashboard import bounds
 from nba_cluster.dashboard.components import (
     EN_DASH,
     STATIC_GRAPH_CONFIG,
@@ -300,6 +301,7 @@ def register(app, store: DataStore) -> None:
     )
     def search_player(query, selected):
         """Type-ahead: accent-insensitive search on the server, best matches first."""
+        query, selected = bounds.search_query(query), bounds.player_id(selected)
         if not query:
             raise PreventUpdate
         snapshot = store.snapshot()
@@ -323,6 +325,7 @@ def register(app, store: DataStore) -> None:
         Input("season", "value"),
     )
     def update_player(player, season):
+        player, season = bounds.player_id(player), bounds.text(season)
         snapshot = store.snapshot()
         if not snapshot.ready:
             raise PreventUpdate
@@ -350,6 +353,8 @@ def register(app, store: DataStore) -> None:
         Input("n-similar", "value"),
     )
     def update_similar(player, season, compare, n_similar):
+        player, season = bounds.player_id(player), bounds.text(season)
+        compare, n_similar = bounds.text(compare), bounds.similar_count(n_similar)
         snapshot = store.snapshot()
         if not snapshot.ready:
             raise PreventUpdate
@@ -358,7 +363,7 @@ def register(app, store: DataStore) -> None:
             hint = "Pick a player and a season to see who played most like him."
             return html.P(hint, className="hint"), "Most similar player-seasons"
         in_season = compare if compare and compare != ANY_SEASON else None
-        similar = snapshot.similar(player, season, k=int(n_similar or 10), in_season=in_season)
+        similar = snapshot.similar(player, season, k=n_similar, in_season=in_season)
         title = f"Most like the {season} {row['PLAYER_NAME']}" + (
             f" in {in_season}" if in_season else ""
         )

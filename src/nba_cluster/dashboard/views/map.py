@@ -12,6 +12,7 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
+from nba_cluster.dashboard import bounds
 from nba_cluster.dashboard.components import (
     EN_DASH,
     GRAPH_CONFIG,
@@ -263,8 +264,9 @@ def register(app, store: DataStore) -> None:
         if not snapshot.ready:
             raise PreventUpdate
         seasons = snapshot.seasons
-        low, high = season_range or (0, len(seasons) - 1)
-        low, high = max(0, int(low)), min(len(seasons) - 1, int(high))
+        low, high = bounds.season_range(season_range, len(seasons))
+        archetypes, player = bounds.integer_list(archetypes), bounds.player_id(player)
+        season = bounds.text(season)
         figure, count = map_figure(
             snapshot,
             (low, high),
