@@ -1,0 +1,213 @@
+"""Load the dashboard with normal visitors and attackers at once (not a test).
+
+    uv run python -m benchmarks.dashboard_load [--project DIR] [--clients 32] [--seconds 60]
+
+Serves the dashboard as the compose stack does (gunicorn, 2 workers x 2 threads) on 127.0.0.1
+and runs ``--clients`` closed-loop clients for ``--seconds``: three in four send what the page
+sends (similar players, map updates: random player-seasons and filters from the real data),
+one in four sends the requests that used to starve it: 20 MB bodies, 80 kB type-ahead
+queries, ``n=-1``, ``?n=%C2%B2``, a 5,000-digit ``?player=``, garbage control values. Prints
+p50/p95/p99 of the normal requests (target: p95 <= 150 ms, 0 errors) and what each attack got.
+
+``--project``: a Kedro project root with inference outputs and its MLflow store (as for
+benchmarks/dashboard.py); by default one is built in a temp dir from the recorded seasons in
+../shared/nba-stats (all four pipelines, a small search), which takes a few minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import random
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from benchmarks.dashboard import (
+    TARGET_P95_MS,
+    Gunicorn,
+    callback_payload,
+    make_workloads,
+    percentile,
+)
+from benchmarks.ingest_features import (
+    FIRST_SEASON,
+    LAST_SEASON,
+    copy_project,
+    start_recorded_replay,
+    timed_kedro_run,
+)
+
+SMALL_SEARCH = [  # lists as --params carries them
+    "training.pca_components=8",
+    "training.search_space.kmeans.n_clusters=8|10",
+    "training.search_space.gaussian_mixture.n_components=8",
+    "training.search_space.agglomerative_ward.n_clusters=8",
+    "training.evaluation.bootstraps=1",
+]
+OVERSIZED_BODY = b'{"output": "x", "inputs": [' + b" " * (20 * 2**20) + b"]}"
+
+
+def build_project(root: Path) -> str:
+    """All four pipelines on the recorded seasons; returns the MLflow tracking URI."""
+    copy_project(root)
+    replay = start_recorded_replay(__doc__.split("\n\n")[0], [])
+    tracking_uri = f"sqlite:///{root / 'mlflow.db'}"
+    try:
+        params = [
+            f"ingestion.first_season={FIRST_SEASON}",
+            f"ingestion.last_season={LAST_SEASON}",
+            f"ingestion.base_url={replay.base_url}",
+            "ingestion.http.pause_seconds=0",
+            *SMALL_SEARCH,
+        ]
+        seconds = timed_kedro_run(root, ["--params", ",".join(params)], tracking_uri)
+        print(f"built the project in {seconds:.0f} s")
+    finally:
+        replay.stop()
+    return tracking_uri
+
+
+def attacks(dependencies: list[dict], player: int, season: str) -> dict[str, dict | bytes]:
+    def post(output, values, trigger):
+        return callback_payload(dependencies, output, values, trigger)
+
+    sync = {"url.search": "", "tabs.value": "explorer", "season-range.value": None,
+            "archetype-filter.value": None, "player.value": None, "season.value": None,
+            "compare-season.value": None, "n-similar.value": None, "era-weight.value": None,
+            "map.clickData": None}  # fmt: skip
+    open_player = next(
+        i for c in dependencies if "url.search" in c["output"] for i in c["inputs"]
+        if i["id"].startswith("{")
+    )  # fmt: skip
+    sync_inputs = {f"{open_player['id']}.{open_player['property']}": []}
+
+    def url(search):
+        return post("url.search", {**sync, **sync_inputs, "url.search": search}, "url.search")
+
+    return {
+        "20 MB body": OVERSIZED_BODY,
+        "80 kB type-ahead": post("player.options@", {"player.search_value": "a " * 40_000,
+                                                     "player.value": None}, "player.search_value"),
+        "n=-1": post("similar-list.children", {"player.value": player, "season.value": season,
+                                               "compare-season.value": "any",
+                                               "n-similar.value": -1}, "n-similar.value"),
+        "?n=%C2%B2": url("?tab=explorer&n=%C2%B2"),
+        "5,000-digit ?player=": url("?tab=explorer&player=" + "9" * 5000),
+        "garbage controls": post("map.figure", {"season-range.value": "all",
+                                                "archetype-filter.value": {"a": 1},
+                                                "player.value": [1], "season.value": 5},
+                                 "season-range.value"),
+    }  # fmt: skip
+
+
+def run_load(url: str, normal: list[dict], attack: dict, clients: int, seconds: float) -> dict:
+    deadline = time.monotonic() + seconds
+    latencies: list[float] = []
+    errors: collections.Counter = collections.Counter()
+    outcomes: dict[str, collections.Counter] = {name: collections.Counter() for name in attack}
+    lock = threading.Lock()
+
+    def visitor(seed: int) -> None:
+        rng = random.Random(seed)
+        with requests.Session() as session:
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                try:
+                    response = session.post(
+                        f"{url}/_dash-update-component", json=rng.choice(normal), timeout=30
+                    )
+                    status = response.status_code
+                except requests.RequestException as error:
+                    status = type(error).__name__
+                elapsed = time.perf_counter() - started
+                with lock:
+                    if status == 200:
+                        latencies.append(elapsed)
+                    else:
+                        errors[status] += 1
+
+    def attacker(seed: int) -> None:
+        rng = random.Random(seed)
+        names = list(attack)
+        while time.monotonic() < deadline:
+            name = rng.choice(names)
+            payload = attack[name]
+            try:  # a fresh connection each time: a refused body closes it
+                if isinstance(payload, bytes):
+                    response = requests.post(f"{url}/_dash-update-component", data=payload,
+                                             headers={"Content-Type": "application/json"},
+                                             timeout=30)  # fmt: skip
+                else:
+                    response = requests.post(
+                        f"{url}/_dash-update-component", json=payload, timeout=30
+                    )
+                status = response.status_code
+            except requests.RequestException as error:
+                status = type(error).__name__
+            with lock:
+                outcomes[name][status] += 1
+
+    threads = [
+        threading.Thread(target=attacker if index % 4 == 0 else visitor, args=(index,))
+        for index in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"latencies": latencies, "errors": errors, "outcomes": outcomes}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--project", type=Path, help="a project with outputs (default: build)")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="nba-cluster-load-") as scratch:
+        project = args.project
+        if project is None:
+            project = Path(scratch) / "project"
+            project.mkdir()
+            tracking_uri = build_project(project)
+        else:
+            project = project.resolve()
+            tracking_uri = os.environ.get(
+                "MLFLOW_TRACKING_URI", f"sqlite:///{project / 'mlflow.db'}"
+            )
+        server = Gunicorn(project, tracking_uri, workers=2, threads=2)
+        try:
+            dependencies = requests.get(f"{server.url}/_dash-dependencies", timeout=30).json()
+            workloads = make_workloads(project, dependencies, 400)
+            normal = workloads["similar"] + workloads["map"]
+            values = {i["id"]: i["value"] for i in workloads["similar"][0]["inputs"]}
+            attack = attacks(dependencies, values["player"], values["season"])
+            result = run_load(server.url, normal, attack, args.clients, args.seconds)
+        finally:
+            server.stop()
+    latencies = [1000 * s for s in result["latencies"]]
+    p95 = percentile(latencies, 95)
+    print(f"\n{args.clients} clients ({args.clients // 4} attackers) for {args.seconds:g} s, "
+          f"gunicorn 2 workers x 2 threads, {os.cpu_count()} cores")  # fmt: skip
+    print(f"normal requests: {len(latencies)} ok, errors: {dict(result['errors']) or 0}")
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    print(f"  p50 {p50:.1f} ms   p95 {p95:.1f} ms   p99 {p99:.1f} ms   "
+          f"target p95 <= {TARGET_P95_MS:g} ms")  # fmt: skip
+    print("attacks (answers):")
+    for name, counts in result["outcomes"].items():
+        print(f"  {name:24} {dict(counts)}")
+    server_errors = sum(
+        n for counts in result["outcomes"].values() for s, n in counts.items() if s == 500
+    )
+    ok = p95 <= TARGET_P95_MS and not result["errors"] and not server_errors
+    print("target met" if ok else "target NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
