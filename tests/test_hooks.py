@@ -1,10 +1,22 @@
-"""Project hooks: a tracking server that does not answer stops the run at once, named."""
+"""Project hooks: a tracking server that does not answer stops the run at once, named; a
+``kedro run`` killed mid-training leaves MLflow runs that the next start closes."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import signal
 import subprocess
 import sys
+
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+from mlflow import MlflowClient
+
+from nba_cluster.hooks import RunOutcome
+from tests.support.training import synthetic_player_features
+from tests.test_failures_mlflow import SEARCH
 
 
 def test_unreachable_tracking_server_fails_fast_naming_it(project):
@@ -20,3 +32,34 @@ def test_unreachable_tracking_server_fails_fast_naming_it(project):
     assert result.returncode != 0
     output = " ".join((result.stdout + result.stderr).split())
     assert f"MLflow tracking server {url} is unreachable" in output
+
+
+def test_runs_of_a_killed_kedro_run_are_failed_at_the_next_start(project, synthetic_league):
+    features = project / "data" / "05_model_input" / "player_features.parquet"
+    features.parent.mkdir(parents=True)
+    synthetic_player_features(synthetic_league).to_parquet(features)
+    training = subprocess.Popen(
+        [sys.executable, "-m", "kedro", "run", "--pipelines", "training",
+         "--params", ",".join(SEARCH)],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "COLUMNS": "300"},
+    )  # fmt: skip
+    for line in training.stdout:
+        if re.search(r"\[1/\d+\] ", line):
+            break
+    training.send_signal(signal.SIGKILL)
+    training.wait()
+    uri = os.environ["MLFLOW_TRACKING_URI"]
+    client = MlflowClient(uri)
+    experiment = client.get_experiment_by_name("nba_cluster").experiment_id
+    assert "RUNNING" in {run.info.status for run in client.search_runs([experiment])}
+    assert len(json.loads((project / RunOutcome.LEDGER).read_text())[uri]) == 1
+
+    bootstrap_project(project)
+    with KedroSession.create(project_path=project) as session:
+        session.load_context()
+
+    statuses = {run.info.run_name: run.info.status for run in client.search_runs([experiment])}
+    assert statuses["training"] == "FAILED", statuses
+    assert "RUNNING" not in statuses.values(), statuses
+    assert json.loads((project / RunOutcome.LEDGER).read_text()) == {}

@@ -128,11 +128,7 @@ class RunOutcome:
 
     @hook_impl(trylast=True)  # after kedro-mlflow has closed it
     def after_pipeline_run(self, run_params: dict[str, Any]) -> None:
-        if self._parent_run_id:
-            ledger = self._read_ledger()
-            uri = mlflow.get_tracking_uri()
-            ledger[uri] = [i for i in ledger.get(uri, []) if i != self._parent_run_id]
-            self._write_ledger({key: ids for key, ids in ledger.items() if ids})
+        self._forget([self._parent_run_id])
         run_status.record(self._project_path, pipelines=_names(run_params), error=None)
 
     @hook_impl(tryfirst=True)
@@ -156,13 +152,15 @@ class RunOutcome:
     def _close_active_runs(self) -> None:
         """End every run this process has open as FAILED, without waiting on a server that
         does not answer at once: those runs go to the ledger."""
-        unclosed = []
+        closed, unclosed = [], []
         with _impatient_mlflow_client():
             while run := mlflow.active_run():
                 try:
                     mlflow.end_run(RunStatus.to_string(RunStatus.FAILED))  # pops, then calls
+                    closed.append(run.info.run_id)
                 except MlflowException:
                     unclosed.append(run.info.run_id)
+        self._forget(closed)
         self._remember(unclosed)
 
     def _fail_left_open_runs(self) -> None:
@@ -201,6 +199,13 @@ class RunOutcome:
         uri = mlflow.get_tracking_uri()
         ledger[uri] = sorted(set(ledger.get(uri, [])) | set(run_ids))
         self._write_ledger(ledger)
+
+    def _forget(self, run_ids: list[str | None]) -> None:
+        ledger = self._read_ledger()
+        uri = mlflow.get_tracking_uri()
+        if uri in ledger:
+            ledger[uri] = [known for known in ledger[uri] if known not in run_ids]
+            self._write_ledger({key: ids for key, ids in ledger.items() if ids})
 
     def _read_ledger(self) -> dict[str, list[str]]:
         try:
