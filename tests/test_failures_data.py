@@ -14,8 +14,8 @@ from kedro.validation import DataValidationError
 from mlflow import MlflowClient
 
 from nba_cluster.failures import GuidedFailure
-from tests.conftest import run_kedro
-from tests.model_fixtures import synthetic_player_features
+from tests.support.kedro_session import run_kedro
+from tests.support.training import synthetic_player_features
 
 
 @pytest.fixture(scope="module")

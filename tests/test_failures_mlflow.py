@@ -25,8 +25,8 @@ from mlflow.pyfunc import PythonModel
 from nba_cluster import run_status
 from nba_cluster.hooks import RunOutcome
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
-from tests.conftest import _free_port
-from tests.model_fixtures import synthetic_player_features
+from tests.support.ports import free_port
+from tests.support.training import synthetic_player_features
 
 SEARCH = [  # lists as --params carries them
     "training.pca_components=8",
@@ -50,7 +50,7 @@ class MlflowServer:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 

@@ -7,7 +7,9 @@ import pytest
 
 from nba_cluster import run_status
 from nba_cluster.failures import GuidedFailure
-from tests.conftest import fixture_params, raw_files, run_kedro
+from tests.support.kedro_session import run_kedro
+from tests.support.project import raw_files
+from tests.support.replay import fixture_params
 
 ADVICE = ["blocks many cloud providers", "NBA_API_PROXY", "NBA_STATS_BASE_URL",
           "python -m nba_cluster.nba_stats.replay"]  # fmt: skip

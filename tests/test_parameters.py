@@ -14,7 +14,9 @@ from mlflow import MlflowClient
 from nba_cluster.failures import GuidedFailure
 from nba_cluster.hooks import PARAMETER_MODELS
 from nba_cluster.parameters import InvalidParametersError, validate_parameters
-from tests.conftest import PROJECT_ROOT, fixture_params, raw_files, run_kedro
+from tests.support.kedro_session import run_kedro
+from tests.support.project import PROJECT_ROOT, raw_files
+from tests.support.replay import fixture_params
 
 
 def project_parameters() -> dict:

@@ -11,11 +11,11 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import _free_port
+from tests.support.ports import free_port
 
 
 def test_the_graph_is_served_and_the_deploy_api_is_not(project):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "nba_cluster.viz_server", "--port", str(port)],
         cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
