@@ -109,7 +109,8 @@ def wait_for_an_open_candidate(client: MlflowClient) -> None:
 def register_champion(url: str) -> str:
     """Version 1, the champion before the killed run (a placeholder model: nothing loads it)."""
     mlflow.set_tracking_uri(url)  # the URL MLFLOW_TRACKING_URI holds too
-    with mlflow.start_run(run_name="earlier champion"):
+    # the server's own Default experiment: another test may have left a different one active
+    with mlflow.start_run(run_name="earlier champion", experiment_id="0"):
         info = mlflow.pyfunc.log_model(name="model", python_model=Constant(), pip_requirements=[])
     version = str(mlflow.register_model(info.model_uri, MODEL_NAME).version)
     MlflowClient(url).set_registered_model_alias(MODEL_NAME, CHAMPION, version)
