@@ -25,6 +25,8 @@ class SelectionParameters(StrictParameters):
     cluster_count_range: Annotated[bar_list(PositiveInt), Field(min_length=2, max_length=2)]
     max_noise_share: float = Field(ge=0, le=1)
     weights: SelectionWeights
+    # the champion's candidate is kept while its score is within this margin of the best
+    incumbent_margin: float = Field(ge=0)
 
     @field_validator("cluster_count_range")
     @classmethod
@@ -32,6 +34,12 @@ class SelectionParameters(StrictParameters):
         if bounds[0] > bounds[1]:
             raise ValueError(f"[{bounds[0]}, {bounds[1]}] is reversed: [low, high] expected")
         return bounds
+
+
+class NamingParameters(StrictParameters):
+    trait_threshold: float = Field(gt=0)
+    continuity_max_distance: float = Field(ge=0)
+    hybrid_min_share: float = Field(ge=0, le=1)
 
 
 # Every family's own parameters are checked by scikit-learn; the lists must not be empty, or
@@ -47,6 +55,7 @@ class TrainingParameters(StrictParameters):
     search_space: Annotated[SearchSpace, Field(min_length=1)]
     evaluation: EvaluationParameters
     selection: SelectionParameters
+    naming: NamingParameters
 
     @model_validator(mode="after")
     def _consistent(self) -> TrainingParameters:
