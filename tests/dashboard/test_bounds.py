@@ -61,7 +61,7 @@ def similar_rows(client, n) -> int:
 @pytest.mark.parametrize(("n", "same_as"), [(-1, 1), (0, 1), (10**9, 20), ("²", 10), (None, 10)])
 def test_the_number_of_similar_players_is_clamped(client, n, same_as):
     assert similar_rows(client, n) == similar_rows(client, same_as)
-    assert similar_rows(client, 1) == 1 and similar_rows(client, 10) == 10
+    assert similar_rows(client, 1) == 1 < similar_rows(client, 20)  # not the whole table
 
 
 @pytest.mark.parametrize(
