@@ -33,6 +33,13 @@ class HttpParameters(StrictParameters):
     pause_seconds: float = Field(ge=0, le=60)
 
 
+class PlausibleResponse(StrictParameters):
+    """A season's response smaller than this is truncated or wrong, not a season."""
+
+    min_players: int = Field(ge=1)
+    min_games: int = Field(ge=1)
+
+
 class IngestionParameters(StrictParameters):
     first_season: Season
     # null: the latest completed season; "current": the season under way
@@ -41,6 +48,7 @@ class IngestionParameters(StrictParameters):
     refresh: bool
     # how old a stored response of the season under way may be before it is fetched again
     current_season_max_age_hours: float = Field(default=20, gt=0)
+    plausible: PlausibleResponse
     base_url: str = Field(pattern=r"^https?://[^/\s]+")
     http: HttpParameters
 
