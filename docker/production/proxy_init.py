@@ -102,7 +102,9 @@ def main() -> None:
     https_port = os.environ.get("HTTPS_PORT", "443")
     print(f"proxy-init: TLS with {install_certificate(host)}")
     render_site(host, https_port)
-    print(f"proxy-init: https://{host}, https://mlflow.{host}, https://viz.{host} (port {https_port})")
+    print(
+        f"proxy-init: https://{host}, https://mlflow.{host}, https://viz.{host} (port {https_port})"
+    )
 
 
 if __name__ == "__main__":
