@@ -35,6 +35,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,7 @@ class ProductionStack:
     ports: dict[str, int]
     env: dict[str, str]
     image: str
+    revision: str = ""
     tls_context: ssl.SSLContext | None = None
 
     # -- compose and the scripts ------------------------------------------------------------
@@ -176,6 +178,14 @@ class ProductionStack:
         ).stdout
         return [line for line in out.splitlines() if line.strip()]
 
+    def trust_proxy_certificate(self) -> None:
+        """Verify the proxy with the certificate it serves now (self-signed on a first start;
+        a restore onto empty volumes is a first start). The name is checked apart: requests
+        go to 127.0.0.1 with the public name in the Host header."""
+        certificate = self.compose("exec", "-T", "proxy", "cat", "/etc/nginx/runtime/tls.crt")
+        self.tls_context = ssl.create_default_context(cadata=certificate.stdout)
+        self.tls_context.check_hostname = False
+
     def secret(self, name: str) -> str:
         return (self.secrets / name).read_text().strip()
 
@@ -189,7 +199,7 @@ class ProductionStack:
         payload: dict | None = None,
         method: str | None = None,
         scheme: str = "https",
-    ) -> tuple[int, dict[str, str], str]:
+    ) -> tuple[int, Message, str]:
         port = self.ports[scheme]
         headers = {"Host": f"{host}:{port}", "Content-Type": "application/json"}
         if user:
@@ -206,9 +216,10 @@ class ProductionStack:
         try:
             with opener.open(request, timeout=60) as response:
                 body = response.read().decode("utf-8", "replace")
-                return response.status, dict(response.headers), body
+                return response.status, response.headers, body
         except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
+            # Headers stay a Message: names are case-insensitive (uvicorn sends them lower case).
+            return error.code, error.headers, error.read().decode("utf-8", "replace")
 
     def mlflow(self, endpoint: str, user: tuple[str, str], **query: str) -> dict:
         path = f"/api/2.0/mlflow/{endpoint}"
@@ -313,6 +324,7 @@ def stack() -> Iterator[ProductionStack]:
     try:
         with stack.logs_on_failure():
             stack.run(["docker/make-secrets.sh"], env=env | {"SECRETS_DIR": str(secrets)})
+            stack.revision = stack.run(["git", "rev-parse", "HEAD"], text=True).stdout.strip()
             released = (
                 stack.run(
                     ["docker/release.sh"],
@@ -343,13 +355,7 @@ def stack() -> Iterator[ProductionStack]:
                 timeout=UP_TIMEOUT + 60,
             )
             print(f"stack healthy {time.monotonic() - started:.0f} s after `up` (pull included)")
-            certificate = stack.compose(
-                "exec", "-T", "proxy", "cat", "/etc/nginx/runtime/tls.crt"
-            ).stdout
-            # The generated certificate verifies the proxy's; the name is checked apart (the
-            # requests go to 127.0.0.1 with the public name in the Host header).
-            stack.tls_context = ssl.create_default_context(cadata=certificate)
-            stack.tls_context.check_hostname = False
+            stack.trust_proxy_certificate()
 
             started = time.monotonic()
             stack.compose(
@@ -380,8 +386,7 @@ def test_the_released_image_was_pulled_with_its_sbom_and_labels(stack):
         assert any(digest.startswith(f"{REGISTRY}/nba-cluster@") for digest in image["RepoDigests"])
         labels = image["Config"]["Labels"]
         assert labels["org.opencontainers.image.version"] == stack.image.rsplit(":", 1)[1]
-        revision = stack.run(["git", "rev-parse", "HEAD"], text=True).stdout.strip()
-        assert labels["org.opencontainers.image.revision"].startswith(revision)
+        assert labels["org.opencontainers.image.revision"].startswith(stack.revision)
         sbom = json.loads(stack.compose("exec", "-T", "mlflow", "cat", "/app/sbom.cdx.json").stdout)
         assert sbom["bomFormat"] == "CycloneDX" and sbom["specVersion"] == "1.5"
         assert {"mlflow", "psycopg2-binary", "flask-wtf"} <= {c["name"] for c in sbom["components"]}
@@ -453,10 +458,11 @@ def test_the_pipeline_wrote_runs_and_champion_to_postgres_as_the_writer(stack):
             f"WHERE name = '{MODEL_NAME}' AND alias = 'champion'"
         )
         assert champion == [stack.champion_version()]
-        # The writer created the experiment and the model: MLflow made it their manager.
+        # The writer created the model: MLflow granted its user role MANAGE on it.
         managers = stack.sql(
-            "SELECT u.username, p.permission FROM registered_model_permissions p "
-            f"JOIN users u ON u.id = p.user_id WHERE p.name = '{MODEL_NAME}'",
+            "SELECT u.username, p.permission FROM role_permissions p "
+            "JOIN user_role_assignments a ON a.role_id = p.role_id "
+            f"JOIN users u ON u.id = a.user_id WHERE p.resource_pattern = '{MODEL_NAME}'",
             database="mlflow_auth",
         )
         assert managers == [f"{WRITER}|MANAGE"], managers
@@ -584,6 +590,7 @@ def test_backup_then_restore_onto_empty_volumes_brings_everything_back(stack, tm
         assert volumes == [], volumes
 
         stack.script("restore.sh", str(archive), timeout=UP_TIMEOUT)
+        stack.trust_proxy_certificate()
         assert stack.run_ids() == runs_before
         assert stack.champion_version() == champion_before
         dashboard_after = stack.wait_dashboard_reports(champion_before)
