@@ -41,12 +41,12 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from tests.e2e.test_compose_stack import _docker_unavailable_reason, _free_ports
+from tests.support.docker import docker_unavailable_reason
+from tests.support.ports import free_ports
+from tests.support.project import PROJECT_ROOT, SHARED_NBA_STATS, shared_data_available
 
 pytestmark = pytest.mark.docker
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SHARED_NBA_STATS = PROJECT_ROOT.parent / "shared" / "nba-stats"
 REGISTRY = "127.0.0.1:5000"
 PUBLIC_HOST = "nba.test"
 # Two seasons keep training short; the replay serves recorded or synthetic data for them.
@@ -280,7 +280,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[ProductionStack]:
-    reason = _docker_unavailable_reason()
+    reason = docker_unavailable_reason()
     if reason:
         pytest.skip(f"needs a Docker engine with Compose v2: {reason}")
     if not _registry_answers():
@@ -288,12 +288,12 @@ def stack() -> Iterator[ProductionStack]:
 
     run_id = uuid.uuid4().hex[:8]
     workdir = Path(tempfile.mkdtemp(prefix="nba-prod-e2e-"))
-    recorded = SHARED_NBA_STATS.is_dir()
+    recorded = shared_data_available()
     no_recordings = workdir / "no-recordings"
     no_recordings.mkdir()
     for folder in (workdir, no_recordings):
         folder.chmod(0o755)  # the replay's non-root user reads the recordings folder
-    http_port, https_port = _free_ports(2)
+    http_port, https_port = free_ports(2)
     secrets = workdir / "secrets"
     env = {
         key: value
