@@ -41,7 +41,9 @@ dump mlflow_auth auth.sql
 # A throwaway container of the service that mounts the volume, whether or not the stack runs.
 save_volume() {  # service, path, file
   log "volume at $1:$2"
-  "${compose[@]}" run --rm --no-deps -T --entrypoint tar "$1" -C "$2" -cf - . >"$work/$3"
+  # POSIX (pax) format: mtimes to the nanosecond; the dashboard dates its data by them.
+  "${compose[@]}" run --rm --no-deps -T --entrypoint tar "$1" --format=posix -C "$2" -cf - . \
+    >"$work/$3"
 }
 save_volume mlflow /mlflow/artifacts mlflow-artifacts.tar
 save_volume pipeline /app/data data.tar
