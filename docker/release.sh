@@ -3,8 +3,8 @@
 #
 #   REGISTRY=ghcr.io/<owner> docker/release.sh
 #
-# - version: pyproject.toml's [project].version (VERSION, if set, must match it: the image's
-#   label and the package's metadata never disagree); revision: the git commit (with -dirty
+# - version: nba_cluster.__version__ (VERSION, if set, must match it: the image's label and
+#   the package's metadata never disagree); revision: the git commit (with -dirty
 #   when the work tree has uncommitted changes: such a build says so in its label and tag);
 # - SBOM: `uv export --format cyclonedx1.5` of the locked runtime dependencies, beside the
 #   image in dist/ and inside it at /app/sbom.cdx.json;
@@ -28,11 +28,14 @@ DIST="${DIST:-dist}"
 SOURCE="${SOURCE:-}"
 command -v uv >/dev/null || die "needs uv (https://docs.astral.sh/uv/)"
 
-project_version="$(python3 -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')"
+# The version's one home (pyproject.toml reads it as a dynamic version); read without importing
+# the package's dependencies.
+project_version="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' src/nba_cluster/__init__.py)"
+[ -n "$project_version" ] || die "no __version__ in src/nba_cluster/__init__.py"
 VERSION="${VERSION:-$project_version}"
 VERSION="${VERSION#v}"  # a git tag v0.1.0 names version 0.1.0
 [ "$VERSION" = "$project_version" ] ||
-  die "VERSION $VERSION is not pyproject.toml's version $project_version; bump it there first"
+  die "VERSION $VERSION is not nba_cluster.__version__ $project_version; bump it there first"
 
 revision="$(git rev-parse HEAD)"
 short="$(git rev-parse --short=12 HEAD)"
