@@ -51,17 +51,14 @@ REGISTRY = "127.0.0.1:5000"
 PUBLIC_HOST = "nba.test"
 # Two seasons keep training short; the replay serves recorded or synthetic data for them.
 FIRST_SEASON, LAST_SEASON = "2018-19", "2019-20"
-# The replayed seasons, and one candidate per model family (the search itself is tested
-# elsewhere): training stays a few minutes on a busy machine.
+# The replayed seasons, and a single k-means candidate (the search itself is tested elsewhere;
+# `--params` cannot carry a list of several values: Kedro splits it on commas).
 PIPELINE_PARAMS = ",".join(
     (
         f"ingestion.first_season={FIRST_SEASON}",
         f"ingestion.last_season={LAST_SEASON}",
         "ingestion.http.pause_seconds=0",
-        "training.pca_components=[8]",
         "training.search_space.kmeans.n_clusters=[8]",
-        "training.search_space.gaussian_mixture.n_components=[8]",
-        "training.search_space.agglomerative_ward.n_clusters=[8]",
         "training.evaluation.bootstraps=2",
     )
 )
@@ -452,7 +449,7 @@ def test_the_pipeline_wrote_runs_and_champion_to_postgres_as_the_writer(stack):
             "SELECT count(*) FROM runs JOIN experiments USING (experiment_id) "
             f"WHERE experiments.name = '{EXPERIMENT}'"
         )
-        assert int(runs[0]) >= 4, runs
+        assert int(runs[0]) >= 2, runs  # the pipeline's run and its candidate's
         champion = stack.sql(
             "SELECT version FROM registered_model_aliases "
             f"WHERE name = '{MODEL_NAME}' AND alias = 'champion'"
