@@ -35,7 +35,7 @@ import pytest
 from nba_cluster.model_registry import MODEL_NAME
 from nba_cluster.nba_stats.seasons import season_range
 from nba_cluster.nba_stats.synthetic import synthetic_responses
-from tests.support.docker import docker_unavailable_reason
+from tests.support.docker import docker_unavailable_reason as _docker_unavailable_reason
 from tests.support.ports import free_ports
 from tests.support.project import EXPERIMENT, PROJECT_ROOT, SHARED_NBA_STATS
 
@@ -231,7 +231,7 @@ def _replay_player_names(recorded: bool) -> set[str]:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    reason = docker_unavailable_reason()
+    reason = _docker_unavailable_reason()
     if reason:
         pytest.skip(f"needs a Docker engine with Compose v2: {reason}")
 
