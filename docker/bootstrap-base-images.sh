@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Provide the Dockerfile's base image on machines that cannot reach an image
-# registry: when it is neither present locally nor pullable, build a local
-# stand-in from the Debian apt mirror, which is reachable. An image that exists
-# or can be pulled is left alone. (uv needs no image: the build takes the pinned
-# release from PyPI, see the Dockerfile.)
+# Provide the base images on machines that cannot reach an image registry: the
+# Dockerfile's Python base, and the postgres and nginx images of the production
+# stack (docker-compose.yml). When one is neither present locally nor pullable,
+# build a local stand-in from the Debian apt mirror, which is reachable, tagged
+# with the official name so the compose files stay standard. An image that
+# exists or can be pulled is left alone. (uv needs no image: the build takes the
+# pinned release from PyPI, see the Dockerfile.)
 #
 # Env overrides:
 #   PYTHON_IMAGE   tag of the Python base (Debian bookworm + its python3)
+#   POSTGRES_IMAGE tag of the postgres stand-in (Debian's postgresql-15)
+#   NGINX_IMAGE    tag of the nginx stand-in (Debian's nginx)
 #   PULL_TIMEOUT   seconds to give `docker pull` before building instead
 #   DEBIAN_MIRROR  apt mirror for debootstrap (default: the host's own)
 #   FORCE=1        rebuild the stand-in even if the tag already exists
 set -euo pipefail
 
 PYTHON_IMAGE="${PYTHON_IMAGE:-python:3.11-slim-bookworm}"
+POSTGRES_IMAGE="${POSTGRES_IMAGE:-postgres:15-bookworm}"
+NGINX_IMAGE="${NGINX_IMAGE:-nginx:stable-bookworm}"
 PULL_TIMEOUT="${PULL_TIMEOUT:-20}"
 FORCE="${FORCE:-0}"
 SUITE="bookworm"        # python3 in bookworm is 3.11, matching the tag
@@ -142,6 +148,20 @@ build_python_standin() {
   rm -rf --one-file-system "$rootfs"
 }
 
-if needs_standin "$PYTHON_IMAGE"; then build_python_standin; fi
+# The service stand-ins: Debian packages installed on top of the Python stand-in (a Debian
+# bookworm minbase whose apt already points at the reachable mirror), see docker/standins/.
+build_package_standin() {
+  local image="$1" name="$2" dir
+  dir="$(dirname "${BASH_SOURCE[0]}")/standins"
+  docker build --quiet --build-arg "BASE_IMAGE=$PYTHON_IMAGE" \
+    --label "org.opencontainers.image.description=local stand-in for $image (Debian packages)" \
+    -f "$dir/$name.Dockerfile" -t "$image" "$dir" >/dev/null
+}
 
-docker image ls --format '{{.Repository}}:{{.Tag}}\t{{.ID}}\t{{.Size}}' "$PYTHON_IMAGE"
+if needs_standin "$PYTHON_IMAGE"; then build_python_standin; fi
+if needs_standin "$POSTGRES_IMAGE"; then build_package_standin "$POSTGRES_IMAGE" postgres; fi
+if needs_standin "$NGINX_IMAGE"; then build_package_standin "$NGINX_IMAGE" nginx; fi
+
+for image in "$PYTHON_IMAGE" "$POSTGRES_IMAGE" "$NGINX_IMAGE"; do
+  docker image ls --format '{{.Repository}}:{{.Tag}}\t{{.ID}}\t{{.Size}}' "$image"
+done

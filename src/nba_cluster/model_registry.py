@@ -50,8 +50,13 @@ def find_version(
     alias: str = CHAMPION, model_name: str = MODEL_NAME, client: MlflowClient | None = None
 ) -> ModelVersion | None:
     """The version an alias points at, or None when there is no such alias (or model) yet."""
+    client = client or MlflowClient()
+    # Asked first: behind MLflow's authentication (docs/production.md) a model that does not
+    # exist answers 403, like one the user may not read, instead of RESOURCE_DOES_NOT_EXIST.
+    if not client.search_registered_models(filter_string=f"name = '{model_name}'"):
+        return None
     try:
-        return (client or MlflowClient()).get_model_version_by_alias(model_name, alias)
+        return client.get_model_version_by_alias(model_name, alias)
     except MlflowException as error:
         if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
             return None

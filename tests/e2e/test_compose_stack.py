@@ -35,6 +35,7 @@ import pytest
 from nba_cluster.model_registry import MODEL_NAME
 from nba_cluster.nba_stats.seasons import season_range
 from nba_cluster.nba_stats.synthetic import synthetic_responses
+from tests.support.docker import docker_unavailable_reason as _docker_unavailable_reason
 from tests.support.ports import free_ports
 from tests.support.project import EXPERIMENT, PROJECT_ROOT, SHARED_NBA_STATS
 
@@ -56,26 +57,6 @@ BUILD_TIMEOUT = 30 * 60
 HEALTHY_TIMEOUT = 5 * 60
 PIPELINE_TIMEOUT = 30 * 60
 DASHBOARD_REFRESH_TIMEOUT = 90
-
-
-def _docker_unavailable_reason() -> str | None:
-    docker = shutil.which("docker")
-    if docker is None:
-        return "no docker CLI on PATH"
-    try:
-        info = subprocess.run(
-            [docker, "info"], capture_output=True, text=True, timeout=20, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return "the Docker engine does not answer (docker info timed out)"
-    if info.returncode != 0:
-        return f"no Docker engine answers: {(info.stderr or info.stdout).strip()[:200]}"
-    compose = subprocess.run(
-        [docker, "compose", "version"], capture_output=True, text=True, timeout=20, check=False
-    )
-    if compose.returncode != 0:
-        return "the Docker Compose v2 plugin is missing (docker compose version failed)"
-    return None
 
 
 @dataclass

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Restore a backup made by docker/backup.sh into the production stack, then start it:
+#   docker/restore.sh nba-cluster-backup-<time>.tar.gz
+#
+# Meant for empty volumes (a new host, or after `docker compose down -v`); on a stack with data
+# it replaces the databases and the volumes' content with the archive's. The secret files
+# must be in place (SECRETS_DIR): users keep the passwords they had at backup time until
+# mlflow-setup sets them from the secrets again at start. The pipeline is not run.
+#
+# Env: COMPOSE (default "docker compose"), as for docker/backup.sh.
+set -euo pipefail
+
+LOG_TAG=restore
+# shellcheck source=docker/lib.sh
+source "$(dirname "$0")/lib.sh"
+archive="$(realpath "${1:?usage: docker/restore.sh ARCHIVE}")"
+cd "$(dirname "$0")/.."
+read -r -a compose <<<"${COMPOSE:-docker compose}"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+tar -C "$work" -xzf "$archive"
+(cd "$work" && sed -n '3,$p' MANIFEST | sha256sum --quiet --check -) ||
+  die "$archive is damaged: checksums differ from its MANIFEST"
+log "$(head -n 2 "$work/MANIFEST" | tr '\n' ' ')"
+
+# Nothing may write while the store is replaced.
+"${compose[@]}" stop proxy dashboard kedro-viz mlflow >/dev/null 2>&1 || true
+"${compose[@]}" up --detach --wait postgres
+
+psql() { "${compose[@]}" exec -T postgres psql --username=mlflow --quiet -v ON_ERROR_STOP=1 "$@"; }
+if [ -z "$(psql --dbname=mlflow -tAc "SELECT 1 FROM pg_database WHERE datname = 'mlflow_auth'")" ]; then
+  psql --dbname=mlflow -c 'CREATE DATABASE mlflow_auth'
+fi
+for pair in mlflow:tracking.sql mlflow_auth:auth.sql; do
+  log "restoring database ${pair%%:*}"
+  psql --dbname="${pair%%:*}" >/dev/null <"$work/${pair#*:}"
+done
+
+restore_volume() {  # service, path, file
+  log "volume at $1:$2"
+  "${compose[@]}" run --rm --no-deps -T --entrypoint sh "$1" -c \
+    'find "$1" -mindepth 1 -delete && tar -C "$1" -xf -' restore "$2" <"$work/$3"
+}
+restore_volume mlflow /mlflow/artifacts mlflow-artifacts.tar
+restore_volume pipeline /app/data data.tar
+restore_volume pipeline /app/.viz viz.tar
+
+log "starting the stack"
+"${compose[@]}" up --detach --wait
+log "restored $archive"
