@@ -24,6 +24,7 @@ from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.snapshot import Snapshot
 from nba_cluster.dashboard.sources import CatalogSource, Champion, ChampionSource
+from nba_cluster.pipelines.inference.pipeline import OUTPUTS
 
 logger = logging.getLogger(__name__)
 # How long a request may wait for MLflow beyond the state already cached; a slower answer is
@@ -143,7 +144,9 @@ class DataStore:
             archetypes = archetypes.sort_values(
                 ["SEASON", "PLAYER_ID"], kind="stable", ignore_index=True
             )
-        mtimes = [mtime for _, _, mtime in files if mtime is not None]
+        # The data's age is the outputs' age: the scheduler's status file changes on its own
+        # (at start, at every tick) without new data.
+        mtimes = [m for name, _, m in files if m is not None and name in OUTPUTS]
         snapshot = Snapshot(
             key=key,
             archetypes=archetypes if profiles is not None else None,
