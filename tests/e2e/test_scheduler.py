@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-# The compose-stack helper lives in the other e2e module for now (it belongs in tests/support).
-from tests.e2e.test_compose_stack import Stack, _docker_unavailable_reason
+from tests.support.compose import Stack
+from tests.support.docker import docker_unavailable_reason as _docker_unavailable_reason
 from tests.support.ports import free_ports
 from tests.support.project import PROJECT_ROOT, SHARED_NBA_STATS
 
