@@ -30,7 +30,7 @@ import pytest
 from nba_cluster.model_registry import MODEL_NAME
 from nba_cluster.nba_stats.seasons import season_range
 from nba_cluster.nba_stats.synthetic import synthetic_responses
-from tests.support.compose import Stack
+from tests.support.compose import Stack, local_stack_env
 from tests.support.docker import docker_unavailable_reason as _docker_unavailable_reason
 from tests.support.ports import free_ports
 from tests.support.project import SHARED_NBA_STATS
@@ -86,18 +86,8 @@ def stack() -> Iterator[Stack]:
     empty_dir = tempfile.mkdtemp(prefix="nba-e2e-no-recordings-")
     os.chmod(empty_dir, 0o755)  # mkdtemp's 0700 would shut out the replay's non-root user
     ports = dict(zip(("mlflow", "kedro-viz", "dashboard"), free_ports(3), strict=True))
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("COMPOSE_") and key != "NBA_STATS_BASE_URL"
-    }
     image = f"nba-cluster:e2e-{run_id}"
-    env |= {
-        "LOCAL_IMAGE": image,
-        "BIND_ADDRESS": "127.0.0.1",
-        "MLFLOW_PORT": str(ports["mlflow"]),
-        "KEDRO_VIZ_PORT": str(ports["kedro-viz"]),
-        "DASHBOARD_PORT": str(ports["dashboard"]),
+    env = local_stack_env(image, ports) | {
         "NBA_STATS_DIR": str(SHARED_NBA_STATS if recorded else empty_dir),
         "REPLAY_FIRST_SEASON": FIRST_SEASON,
         "REPLAY_LAST_SEASON": LAST_SEASON,

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.compose import Stack
+from tests.support.compose import Stack, local_stack_env
 from tests.support.docker import docker_unavailable_reason as _docker_unavailable_reason
 from tests.support.ports import free_ports
 from tests.support.project import PROJECT_ROOT, SHARED_NBA_STATS
@@ -158,18 +158,8 @@ def stack() -> Iterator[SchedulerStack]:
         }
     }))  # fmt: skip
     ports = dict(zip(("mlflow", "kedro-viz", "dashboard"), free_ports(3), strict=True))
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("COMPOSE_") and key != "NBA_STATS_BASE_URL"
-    }
     image = f"nba-cluster:e2e-live-{run_id}"
-    env |= {
-        "LOCAL_IMAGE": image,
-        "BIND_ADDRESS": "127.0.0.1",
-        "MLFLOW_PORT": str(ports["mlflow"]),
-        "KEDRO_VIZ_PORT": str(ports["kedro-viz"]),
-        "DASHBOARD_PORT": str(ports["dashboard"]),
+    env = local_stack_env(image, ports) | {
         "NBA_STATS_DIR": str(SHARED_NBA_STATS),
         "REPLAY_FIRST_SEASON": FIRST,
         "REPLAY_LAST_SEASON": LAST_COMPLETED,

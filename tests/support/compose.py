@@ -167,3 +167,21 @@ class Stack:
         return self.mlflow("registered-models/alias", name=MODEL_NAME, alias="champion")[
             "model_version"
         ]
+
+
+def local_stack_env(image: str, ports: dict[str, int]) -> dict[str, str]:
+    """The environment for a local stack under test: the caller's, less what would point it
+    elsewhere (a COMPOSE_* setting, a stats.nba.com mirror), with its own image tag and free
+    host ports on loopback."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("COMPOSE_") and key != "NBA_STATS_BASE_URL"
+    }
+    return env | {
+        "LOCAL_IMAGE": image,
+        "BIND_ADDRESS": "127.0.0.1",
+        "MLFLOW_PORT": str(ports["mlflow"]),
+        "KEDRO_VIZ_PORT": str(ports["kedro-viz"]),
+        "DASHBOARD_PORT": str(ports["dashboard"]),
+    }
