@@ -46,6 +46,7 @@ def test_the_shipped_parameters_are_valid_and_pass_through_unchanged():
         ("ingestion", "season_types", "Playoffs", ["Playoffs"]),
         ("ingestion", "season_types", "Regular Season|Playoffs", ["Regular Season", "Playoffs"]),
         ("ingestion", "current_season_max_age_hours", 6, 6),
+        ("ingestion", "current_season_max_age_hours", 0, 0),  # 0: re-fetch on every run
         ("training", "features", "PTS_PER36_Z|AST_PER36_Z", ["PTS_PER36_Z", "AST_PER36_Z"]),
         ("training", "pca_components", "null|8", [None, 8]),
     ],
@@ -75,6 +76,10 @@ BAD_PARAMETERS = [
         ["ingestion.frist_season: unknown key", "first_season, http, last_season"],
     ),
     ({"ingestion.refresh": "maybe"}, ["ingestion.refresh='maybe'", "boolean"]),
+    (
+        {"ingestion.current_season_max_age_hours": -1},
+        ["ingestion.current_season_max_age_hours=-1", "greater than or equal to 0"],
+    ),
     (
         {"ingestion.season_types": "Playoff"},
         ["ingestion.season_types.0='Playoff'", "'Regular Season' or 'Playoffs'"],

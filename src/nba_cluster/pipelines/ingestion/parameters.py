@@ -46,8 +46,9 @@ class IngestionParameters(StrictParameters):
     last_season: Annotated[str | None, AfterValidator(_last_season)] = None
     season_types: Annotated[bar_list(SeasonType), Field(min_length=1)]
     refresh: bool
-    # how old a stored response of the season under way may be before it is fetched again
-    current_season_max_age_hours: float = Field(default=20, gt=0)
+    # how old a stored response of the season under way may be before it is fetched again;
+    # 0 fetches it on every run
+    current_season_max_age_hours: float = Field(default=20, ge=0)
     plausible: PlausibleResponse
     base_url: str = Field(pattern=r"^https?://[^/\s]+")
     http: HttpParameters
