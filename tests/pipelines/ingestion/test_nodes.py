@@ -212,8 +212,11 @@ def test_a_silent_server_fails_within_the_budget(replay):
     with pytest.raises(StatsApiError) as failure:
         list(fetch_raw_responses(plan, {**PARAMS, "base_url": replay.base_url}))
     elapsed = time.monotonic() - started
-    # the budget counts waiting only; allow half a second for the client's own work
-    assert elapsed <= HttpPolicy(**PARAMS["http"]).worst_case_seconds() + 0.5
+    # The replay hangs for 600 s, so a missing timeout would blow far past this bound. The budget
+    # counts waiting only; the slack is for the client's own work on a loaded CI machine (3.9 s
+    # against a 3.4 s budget was seen there), so the bound does not decide on the machine's speed.
+    assert elapsed <= HttpPolicy(**PARAMS["http"]).worst_case_seconds() + 5
+    assert len(replay.requests) == 3
     message = str(failure.value)
     assert "2003-04 Playoffs" in message
     assert "after 3 attempts" in message
