@@ -37,6 +37,7 @@ from nba_cluster.model_registry import (
     load_version,
     pip_requirements,
 )
+from nba_cluster.pipelines.training.candidate_runs import CandidateRuns
 
 logger = logging.getLogger(__name__)
 CURVE_METRICS = ["stability", "silhouette", "membership_temperature"]
@@ -44,8 +45,8 @@ CURVE_METRICS = ["stability", "silhouette", "membership_temperature"]
 
 def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -> pd.DataFrame:
     """Fit and score every candidate of the search space; one nested MLflow run each, with
-    its parameters and metrics. The selection score over the cluster count is logged to the
-    parent run as a table and a figure.
+    its parameters and metrics, written while the next candidate is fitted. The selection
+    score over the cluster count is logged to the parent run as a table and a figure.
 
     Returns the leaderboard: one row per candidate with its run and metrics.
     """
@@ -59,35 +60,33 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
     )
     rows = []
     search_started = time.perf_counter()
-    for index, spec in enumerate(specs, start=1):
-        started = time.perf_counter()
-        metrics = score_candidate(spec, values, training)
-        with mlflow.start_run(run_name=spec.name, nested=True) as run:
-            mlflow.log_params(
-                {
-                    "model_family": spec.family,
-                    "pca_components": spec.pca_components,
-                    "seed": training["seed"],
-                    "n_rows": len(values),
-                    "n_features": len(training["features"]),
-                    **spec.params,
-                }
+    with CandidateRuns() as runs:
+        for index, spec in enumerate(specs, start=1):
+            started = time.perf_counter()
+            run = runs.open(spec.name)
+            metrics = score_candidate(spec, values, training)
+            params = {
+                "model_family": spec.family,
+                "pca_components": spec.pca_components,
+                "seed": training["seed"],
+                "n_rows": len(values),
+                "n_features": len(training["features"]),
+                **spec.params,
+            }
+            runs.close(run, params, metrics)
+            rows.append({"candidate": spec.name, "model_family": spec.family} | metrics)
+            logger.info(
+                "[%d/%d] %s: %d clusters, stability %.3f, silhouette %.3f (%.1f s)",
+                index,
+                len(specs),
+                spec.name,
+                metrics["n_clusters"],
+                metrics["stability"],
+                metrics["silhouette"],
+                time.perf_counter() - started,
             )
-            mlflow.log_metrics(metrics)
-        rows.append(
-            {"run_id": run.info.run_id, "candidate": spec.name, "model_family": spec.family}
-            | metrics
-        )
-        logger.info(
-            "[%d/%d] %s: %d clusters, stability %.3f, silhouette %.3f (%.1f s)",
-            index,
-            len(specs),
-            spec.name,
-            metrics["n_clusters"],
-            metrics["stability"],
-            metrics["silhouette"],
-            time.perf_counter() - started,
-        )
+    for row, run_id in zip(rows, runs.run_ids(), strict=True):
+        row["run_id"] = run_id
     # what the search cost with its tracking, apart from process start and registration
     mlflow.log_metric("search_seconds", time.perf_counter() - search_started)
     leaderboard = pd.DataFrame(rows)
