@@ -35,7 +35,7 @@ RUN export UV_NO_CACHE=1 \
         --no-cache-dir --disable-pip-version-check --root-user-action=ignore --only-binary=:all: \
         --target /tmp/uv "uv==${UV_VERSION}" \
     # Locked third-party packages only; the project reaches sys.path through the .pth below.
-    && /tmp/uv/bin/uv sync --locked --no-install-project --no-dev --no-compile-bytecode \
+    && /tmp/uv/bin/uv sync --locked --no-install-project --no-dev \
     # Delete what no role of the image runs (each kind and why: docs/docker.md).
     && find /app/.venv -path '*/kedro/templates' -prune -o \
         \( -type d \( -name tests -o -path '*/site-packages/jedi/third_party' \
@@ -52,9 +52,8 @@ RUN export UV_NO_CACHE=1 \
                 ln -f "$first" "$file" || exit 1; \
             else first=$file last=$size; fi; \
         done \
-    # Bytecode once, after the deletions (pyproject's compile-bytecode): containers start
-    # faster and cannot write .pyc.
-    && /tmp/uv/bin/uv sync --locked --no-install-project --no-dev \
+    # Bytecode once, after the deletions: containers start faster and cannot write .pyc.
+    && UV_COMPILE_BYTECODE=1 /tmp/uv/bin/uv sync --locked --no-install-project --no-dev \
     && rm -rf /tmp/uv /tmp/uv-*.lock \
     # Every interpreter of the venv imports nba_cluster from /app/src, so code is one small COPY.
     && echo /app/src > "$(/app/.venv/bin/python -c \

@@ -49,6 +49,7 @@ FIRST_SEASON, LAST_SEASON = "1996-97", "2025-26"
 LATEST_SEASON_RESPONSE = "swar__nba_api/leaguedashplayerstats_2025-26_Totals_RegularSeason.json"
 EXPERIMENT = "nba_cluster"  # conf/base/mlflow.yml
 OTHER_SEED = 7
+SELECTION_SEEDS = [42, 7, 1, 3, 11]
 LIST_LENGTH = 10
 EXAMPLE_MIN_SHARE = 0.9
 ERAS = [("1996-97", "2005-06"), ("2006-07", "2015-16"), ("2016-17", "2025-26")]
@@ -89,6 +90,24 @@ def train_untracked(table: pd.DataFrame, training: dict, previous: ArchetypeMode
     incumbent = None if previous is None else previous.clustering.spec.name
     leaderboard = rank_candidates(pd.DataFrame(rows), training["selection"], incumbent)
     return build_model(leaderboard.iloc[0], table, training, previous), leaderboard, seconds
+
+
+def chosen_k_by_seed(features: pd.DataFrame, training: dict, family: str) -> dict[int, int]:
+    """The cluster count the selection rule picks within ``family`` (the champion's), for
+    each of SELECTION_SEEDS: does the data choose k, or the seed?"""
+    values = features[training["features"]].to_numpy(dtype=float)
+    specs = expand_search_space(training["search_space"], training["pca_components"])
+    chosen = {}
+    for seed in SELECTION_SEEDS:
+        rows = [
+            {"candidate": spec.name, "model_family": spec.family}
+            | score_candidate(spec, values, {**training, "seed": seed})
+            for spec in specs
+            if spec.family == family
+        ]
+        best = rank_candidates(pd.DataFrame(rows), training["selection"]).iloc[0]
+        chosen[seed] = int(best["n_clusters"])
+    return chosen
 
 
 def names_of(model: ArchetypeModel, table: pd.DataFrame) -> pd.Series:
@@ -213,9 +232,12 @@ def retrain_untracked(features: pd.DataFrame, training: dict) -> dict:
     older = features[features["SEASON"] < LAST_SEASON]
     before, _, _ = train_untracked(older, training)
     after, _, _ = train_untracked(features, training, previous=before)
+    family = leaderboard.iloc[0]["model_family"]
+    print(f"the selection rule within {family} for seeds {SELECTION_SEEDS} ...", flush=True)
     return {
         "untracked_seconds": seconds,
         "leaderboard": leaderboard,
+        "chosen_k_by_seed": chosen_k_by_seed(features, training, family),
         "seeds_agree": float((names_of(model, features) == names_of(other_seed, features)).mean()),
         "retrain_kept": float((names_of(before, older) == names_of(after, older)).mean()),
     }
@@ -231,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     leaderboard = retrained["leaderboard"]
     low, high = training["selection"]["cluster_count_range"]
     chosen_k = int(leaderboard.iloc[0]["n_clusters"])
+    by_seed = retrained["chosen_k_by_seed"]
     index = SimilarityIndex(run["vectors"])
     diverse_most, diverse_crowded, timings = similar_lists(index, run["vectors"], False)
     every_most, every_crowded, _ = similar_lists(index, run["vectors"], True)
@@ -265,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
          retrained["seeds_agree"], f">= {TARGETS['seeds_agree']}",
          retrained["seeds_agree"] >= TARGETS["seeds_agree"]),
         (f"chosen k (range {low}-{high})", chosen_k, "not an end", low < chosen_k < high),
+        (f"chosen k within the champion's family, seeds {'/'.join(map(str, SELECTION_SEEDS))}",
+         " ".join(str(k) for k in by_seed.values()), "one k", len(set(by_seed.values())) == 1),
         ("median membership share of the archetype", float(labelled["CONFIDENCE"].median()),
          "-", True),
         ("share of hybrids (runner-up share >= hybrid_min_share)", hybrid_share, "-", True),
