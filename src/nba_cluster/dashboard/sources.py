@@ -190,6 +190,8 @@ def _selection_rule(parent_params: Mapping[str, str]) -> dict[str, Any] | None:
                 "silhouette": float(flat["weights.silhouette"]),
                 "stability": float(flat["weights.stability"]),
             },
+            # absent from runs trained before the margin existed
+            "incumbent_margin": float(flat.get("incumbent_margin", 0.0)),
         }
     except (KeyError, ValueError, SyntaxError, TypeError):
         return None

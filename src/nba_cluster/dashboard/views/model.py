@@ -112,7 +112,7 @@ def layout(snapshot: Snapshot, links: Links) -> html.Div:
             ),
             card(
                 html.H2("Leaderboard of the champion's training run"),
-                html.P(_rule_text(champion), className="hint"),
+                html.P(selection_rule_text(champion), className="hint"),
                 leaderboard_table(champion.leaderboard),
             ),
         ]
@@ -130,18 +130,25 @@ def _decision_text(champion, decision: str | None) -> str:
     )
 
 
-def _rule_text(champion) -> str:
+def selection_rule_text(champion) -> str:
+    """The selection rule the champion's training run used, as it logged it."""
     rule = champion.selection
     if not rule:
         return "Candidates by silhouette."
     low, high = rule["cluster_count_range"]
-    weights = rule["weights"]
-    return (
+    terms = [
+        name if weight == 1 else f"{weight:g} {TIMES} {name}"
+        for name, weight in rule["weights"].items()
+        if weight
+    ]
+    text = (
         f"Eligible: {low}-{high} clusters and at most {100 * rule['max_noise_share']:.0f}% "
-        f"noise. Score = {weights['silhouette']:g} {TIMES} silhouette + "
-        f"{weights['stability']:g} {TIMES} stability; the best eligible candidate is "
-        "registered."
+        f"noise. Score = {' + '.join(terms)}; the best eligible candidate is registered"
     )
+    margin = rule.get("incumbent_margin")
+    if margin:
+        text += f", unless the champion's own candidate scores within {margin:g} of it"
+    return text + "."
 
 
 LEADERBOARD_COLUMNS = [
