@@ -34,7 +34,9 @@ SEARCH = [  # lists as --params carries them
     "training.search_space.gaussian_mixture.n_components=5|6",
     "training.search_space.agglomerative_ward.n_clusters=5",
     "training.search_space.hdbscan.min_cluster_size=15",
-    "training.evaluation.bootstraps=1",
+    # each candidate's run is open while it is fitted and refitted: on the synthetic league's
+    # 240 rows, 100 refits keep it open for most of a second, so the kill lands in one
+    "training.evaluation.bootstraps=100",
     "training.selection.cluster_count_range=4|8",
 ]
 
@@ -93,14 +95,15 @@ def server(tmp_path):
     server.kill()
 
 
-def wait_for_an_open_candidate(client: MlflowClient) -> None:
+def wait_for_a_candidate_being_fitted(client: MlflowClient) -> None:
+    """A nested run open and without metrics yet: its candidate is still being fitted."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         running = client.search_runs(
             [client.get_experiment_by_name("nba_cluster").experiment_id],
             filter_string="attributes.status = 'RUNNING'",
         )
-        if any("mlflow.parentRunId" in run.data.tags for run in running):
+        if any("mlflow.parentRunId" in run.data.tags and not run.data.metrics for run in running):
             return
         time.sleep(0.05)
     pytest.fail("no candidate run was seen open")
@@ -142,7 +145,7 @@ def test_a_tracking_server_killed_mid_training_ends_the_run_clearly(
             break
     else:
         pytest.fail("training ended before its first candidate:\n" + "".join(stdout + stderr))
-    wait_for_an_open_candidate(MlflowClient(server.url))  # ...kill it while the next is open
+    wait_for_a_candidate_being_fitted(MlflowClient(server.url))  # ...kill it during the next
     server.kill()
     killed_at = time.monotonic()
     stdout.extend(training.stdout)
