@@ -1,10 +1,10 @@
 """The search's nested MLflow runs, written by one background thread.
 
-Each MLflow call is a round trip to the server (a run's creation alone took 0.2 s against a
-busy SQLite-backed server); made inline they added up to a third of the search. Here the run
-of the next candidate is opened, and the last one's parameters and metrics written, while the
-main thread fits: a candidate's run is RUNNING while it is fitted, as with ``start_run``, and a
-failed call surfaces in the main thread at the next candidate.
+Each MLflow call is a round trip to the server, and made inline they added to every
+candidate's time (docs/model.md). Here the run of the next candidate is opened, and the last
+one's parameters and metrics written, while the main thread fits: a candidate's run is
+RUNNING while it is fitted, as with ``start_run``, and a failed call surfaces in the main
+thread at the next candidate.
 """
 
 from __future__ import annotations
