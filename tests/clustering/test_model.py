@@ -135,6 +135,28 @@ def test_membership_shares_runner_up_and_hybrid_names(training_blobs):
     assert (output["CONFIDENCE"] + output["RUNNER_UP_SHARE"] <= 1.0 + 1e-12).all()
 
 
+def test_a_mixtures_shares_are_its_posterior_so_the_archetype_always_holds_the_largest():
+    """A narrow component beside a broad one: between them, the nearer mean is the narrow
+    one's, but the mixture labels the point broad; its share must say so too."""
+    rng = np.random.default_rng(SEED)
+    narrow = rng.normal(0.0, 0.3, size=(300, len(FEATURES)))
+    broad = rng.normal(3.0, 2.0, size=(300, len(FEATURES)))
+    spec = CandidateSpec("gaussian_mixture", {"n_components": 2, "covariance_type": "diag"})
+    model = archetype_model(spec, np.vstack([narrow, broad]))
+    between = pd.DataFrame(np.full((1, len(FEATURES)), 1.2), columns=FEATURES)
+    rows = pd.concat([between, pd.DataFrame(np.vstack([narrow, broad]), columns=FEATURES)])
+
+    output = model.predict(None, rows)
+
+    posterior = model.clustering.predictor.predict_proba(rows[FEATURES].to_numpy())
+    np.testing.assert_allclose(output["CONFIDENCE"], posterior.max(axis=1))
+    assert (output["CONFIDENCE"] >= output["RUNNER_UP_SHARE"]).all()
+    point = output.iloc[0]
+    nearer_mean = model.clustering.distances(rows[FEATURES].to_numpy()[:1]).argmin()
+    assert point["ARCHETYPE_ID"] != model.archetype_ids[nearer_mean]  # the broad component
+    assert point["CONFIDENCE"] > 0.9
+
+
 # --- centroid_profiles --------------------------------------------------------------------
 
 

@@ -1,9 +1,9 @@
 """The registered model: an MLflow pyfunc that labels player-seasons with archetypes.
 
 Every candidate, whatever its family, becomes an ``ArchetypeModel``: optional PCA, an
-assignment rule, soft membership (``membership.py``), archetype ids and names earned by their
-defining traits and continued from the previous champion (``naming.py``), and a fixed 2-D map
-projection.
+assignment rule, soft membership (``membership.py``, or a mixture's own posterior), archetype
+ids and names earned by their defining traits and continued from the previous champion
+(``naming.py``), and a fixed 2-D map projection.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class ArchetypeModel(mlflow.pyfunc.PythonModel):
         rows = np.arange(len(space))
         own = np.searchsorted(self.clustering.cluster_ids, self.clustering.assign_in_space(space))
         squared = squared_distances(space, self.clustering.centroids)
-        shares = membership_shares(squared, self.temperature)
+        shares = self._shares(space, squared)
         others = np.where(np.arange(shares.shape[1]) == own[:, None], -1.0, shares)
         runner_up = others.argmax(axis=1) if shares.shape[1] > 1 else own
         runner_up_share = np.where(runner_up == own, 0.0, shares[rows, runner_up])
@@ -108,6 +108,17 @@ class ArchetypeModel(mlflow.pyfunc.PythonModel):
             },
             index=model_input.index,
         )
+
+    def _shares(self, space: np.ndarray, squared: np.ndarray) -> np.ndarray:
+        """A mixture's own posterior, which its labels are the argmax of (its components have
+        their own spreads, so distances to their means would contradict them); for the
+        centroid families, the softmax of the squared distances at the calibrated
+        temperature."""
+        predictor = self.clustering.predictor
+        if not hasattr(predictor, "predict_proba"):
+            return membership_shares(squared, self.temperature)
+        posterior = predictor.predict_proba(space)[:, self.clustering.cluster_ids]
+        return posterior / np.maximum(posterior.sum(axis=1, keepdims=True), np.finfo(float).tiny)
 
 
 def _fit_map_projection(fitted: FittedClustering):
