@@ -62,3 +62,18 @@ def timed_kedro_run(root: Path, arguments: list[str], tracking_uri: str) -> floa
         tail = log_path.read_text(errors="replace").splitlines()[-40:]
         sys.exit(f"{' '.join(command)} failed ({result.returncode}):\n" + "\n".join(tail))
     return seconds
+
+
+def train_and_label(root: Path, base_url: str, tracking_uri: str, **ingestion: object):
+    """Build ``player_features`` from ``base_url`` (no pause between requests; not timed),
+    then time ``kedro run`` of training and of inference: ``(training s, inference s)``.
+    ``ingestion`` as for ``ingestion_params``."""
+    params = ingestion_params(base_url, ingestion__http__pause_seconds=0, **ingestion)
+    print("building player_features (ingestion, feature_engineering) ...", flush=True)
+    timed_kedro_run(root, ["--pipelines", "ingestion,feature_engineering",
+                           "--params", params], tracking_uri)  # fmt: skip
+    print("kedro run --pipeline training (real MLflow server) ...", flush=True)
+    training_seconds = timed_kedro_run(root, ["--pipeline", "training"], tracking_uri)
+    print("kedro run --pipeline inference ...", flush=True)
+    inference_seconds = timed_kedro_run(root, ["--pipeline", "inference"], tracking_uri)
+    return training_seconds, inference_seconds

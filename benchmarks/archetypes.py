@@ -35,7 +35,7 @@ from mlflow import MlflowClient
 from sklearn.metrics import adjusted_mutual_info_score
 
 from benchmarks._measurements import command_line, record
-from benchmarks._recorded import ingestion_params, parse_arguments, timed_kedro_run
+from benchmarks._recorded import parse_arguments, train_and_label
 from nba_cluster.clustering.candidates import expand_search_space
 from nba_cluster.clustering.model import ArchetypeModel
 from nba_cluster.clustering.selection import rank_candidates
@@ -193,18 +193,9 @@ def run_pipelines(responses: dict) -> dict:
     ):
         root = copy_project(Path(tmp))
         with mlflow_server(root / "mlflow") as tracking_uri:
-            params = ingestion_params(
-                replay.base_url,
-                ingestion__last_season=LAST_SEASON,
-                ingestion__http__pause_seconds=0,
+            tracked_seconds, _ = train_and_label(
+                root, replay.base_url, tracking_uri, ingestion__last_season=LAST_SEASON
             )
-            print("building player_features (ingestion, feature_engineering) ...", flush=True)
-            timed_kedro_run(root, ["--pipelines", "ingestion,feature_engineering",
-                                   "--params", params], tracking_uri)  # fmt: skip
-            print("kedro run --pipeline training (real MLflow server) ...", flush=True)
-            tracked_seconds = timed_kedro_run(root, ["--pipeline", "training"], tracking_uri)
-            print("kedro run --pipeline inference ...", flush=True)
-            timed_kedro_run(root, ["--pipeline", "inference"], tracking_uri)
             client = MlflowClient(tracking_uri)
             (parent,) = client.search_runs(
                 [client.get_experiment_by_name(EXPERIMENT).experiment_id],

@@ -34,7 +34,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from benchmarks._measurements import command_line, record
-from benchmarks._recorded import ingestion_params, parse_arguments, timed_kedro_run
+from benchmarks._recorded import parse_arguments, train_and_label
 from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.model_registry import load_by_alias
 from tests.support.mlflow_server import mlflow_server
@@ -130,14 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         training = yaml.safe_load((root / "conf/base/parameters_training.yml").read_text())
         training = training["training"]
         print(f"MLflow server {tracking_uri}; project copy in {root}", flush=True)
-        params = ingestion_params(replay.base_url, ingestion__http__pause_seconds=0)
-        print("building player_features (ingestion, feature_engineering) ...", flush=True)
-        timed_kedro_run(root, ["--pipelines", "ingestion,feature_engineering",
-                               "--params", params], tracking_uri)  # fmt: skip
-        print("kedro run --pipeline training ...", flush=True)
-        training_seconds = timed_kedro_run(root, ["--pipeline", "training"], tracking_uri)
-        print("kedro run --pipeline inference ...", flush=True)
-        inference_seconds = timed_kedro_run(root, ["--pipeline", "inference"], tracking_uri)
+        training_seconds, inference_seconds = train_and_label(root, replay.base_url, tracking_uri)
 
         mlflow.set_tracking_uri(tracking_uri)
         champion = load_by_alias().archetype_model
