@@ -4,7 +4,7 @@ Replays the 29 recorded seasons of ``../shared/nba-stats`` and the 2025-26 captu
 progress from 2026-02-22 by the project's clock) on 127.0.0.1. In a throwaway copy of the
 project it builds everything once with a small training search (not timed: that is the
 one-shot build), then runs the scheduler's shipped ``refresh`` job the way the service does
-(``python -m nba_cluster.scheduler run refresh``) on three following days, the polite pause
+(``python -m nba_cluster.services.scheduler run refresh``) on three following days, the polite pause
 between requests included, and times each run. Then it starts the scheduler on the shipped
 schedules and reads its resident memory while it waits for the next tick. The figures go to
 docs/measurements.md (unless ``--no-record``).
@@ -54,7 +54,7 @@ def small_training_search(root: Path) -> None:
 
 def scheduler(root: Path, *args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "nba_cluster.scheduler", "--project", str(root), *args], **kwargs
+        [sys.executable, "-m", "nba_cluster.services.scheduler", "--project", str(root), *args], **kwargs
     )
 
 

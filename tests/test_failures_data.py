@@ -13,7 +13,7 @@ from kedro.framework.startup import bootstrap_project
 from kedro.validation import DataValidationError
 from mlflow import MlflowClient
 
-from nba_cluster.failures import GuidedFailure
+from nba_cluster.framework.failures import GuidedFailure
 from tests.support.kedro_session import run_kedro
 from tests.support.training import synthetic_player_features
 

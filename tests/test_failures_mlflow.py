@@ -22,8 +22,8 @@ from kedro.framework.startup import bootstrap_project
 from mlflow import MlflowClient
 from mlflow.pyfunc import PythonModel
 
-from nba_cluster import run_status
-from nba_cluster.hooks import RunOutcome
+from nba_cluster.framework import run_status
+from nba_cluster.framework.hooks import RunOutcome
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
 from tests.support.ports import free_port
 from tests.support.training import synthetic_player_features

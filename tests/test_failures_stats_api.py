@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from nba_cluster import run_status
-from nba_cluster.failures import GuidedFailure
+from nba_cluster.framework import run_status
+from nba_cluster.framework.failures import GuidedFailure
 from tests.support.kedro_session import run_kedro
 from tests.support.project import raw_files
 from tests.support.replay import fixture_params

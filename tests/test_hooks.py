@@ -14,7 +14,7 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from mlflow import MlflowClient
 
-from nba_cluster.hooks import RunOutcome
+from nba_cluster.framework.hooks import RunOutcome
 from tests.support.training import synthetic_player_features
 from tests.test_failures_mlflow import SEARCH
 

@@ -1,4 +1,4 @@
-"""The scheduler as its service runs it (``python -m nba_cluster.scheduler`` in a child process),
+"""The scheduler as its service runs it (``python -m nba_cluster.services.scheduler`` in a child process),
 running real ``kedro run`` jobs against the replay: schedules, status, a failed job, one job at
 a time, and a crash in the middle of a job."""
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nba_cluster.scheduler import ScheduleError, load_schedules, project_config
+from nba_cluster.services.scheduler import ScheduleError, load_schedules, project_config
 from tests.support.project import PROJECT_ROOT, raw_files
 from tests.support.replay import fixture_params
 
@@ -33,7 +33,7 @@ def ingest_job(replay, cron: str = "0 0 1 1 *", **params) -> dict:
 
 def scheduler(project: Path, *args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "nba_cluster.scheduler", "--project", str(project), *args],
+        [sys.executable, "-m", "nba_cluster.services.scheduler", "--project", str(project), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -17,7 +17,7 @@ from tests.support.ports import free_port
 def test_the_graph_is_served_and_the_deploy_api_is_not(project):
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "nba_cluster.viz_server", "--port", str(port)],
+        [sys.executable, "-m", "nba_cluster.services.viz_server", "--port", str(port)],
         cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

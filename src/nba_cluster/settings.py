@@ -4,7 +4,7 @@ import os
 
 from omegaconf.resolvers import oc
 
-from nba_cluster.hooks import ParameterCheck, RunOutcome, TrackingServerCheck
+from nba_cluster.framework.hooks import ParameterCheck, RunOutcome, TrackingServerCheck
 
 # MLflow's client retries a dead server for about four minutes per call by default (7 retries,
 # backoff factor 2, 120 s timeout); a training run then hangs instead of failing. Ours give up

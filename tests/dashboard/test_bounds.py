@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from nba_cluster import run_status
+from nba_cluster.framework import run_status
 from nba_cluster.dashboard import bounds
 from nba_cluster.dashboard.app import create_app
 from nba_cluster.dashboard.components import Links

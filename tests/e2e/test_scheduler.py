@@ -80,7 +80,7 @@ class SchedulerStack(Stack):
         return self.compose("exec", "-T", service, "python", "-c", code).stdout.strip()
 
     def status(self) -> dict:
-        out = self.compose("exec", "-T", "scheduler", "python", "-m", "nba_cluster.scheduler",
+        out = self.compose("exec", "-T", "scheduler", "python", "-m", "nba_cluster.services.scheduler",
                            "status", check=False).stdout  # fmt: skip
         return json.loads(out[out.index("{") :]) if "{" in out else {}
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from dash import Input, Output, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from nba_cluster import run_status
+from nba_cluster.framework import run_status
 from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.components import EN_DASH, OPEN_PLAYER, Links
 from nba_cluster.dashboard.snapshot import Snapshot

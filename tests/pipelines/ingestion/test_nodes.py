@@ -15,7 +15,7 @@ from nba_cluster.pipelines.ingestion.nodes import (
     fetch_raw_responses,
     plan_requests,
 )
-from nba_cluster.pipelines.ingestion.raw_store import FetchedResponse, RawResponseStore
+from nba_cluster.datasets.raw_store import FetchedResponse, RawResponseStore
 from tests.support.replay import fixture_ingestion_parameters
 
 PARAMS = fixture_ingestion_parameters()

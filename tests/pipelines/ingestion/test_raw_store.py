@@ -3,7 +3,7 @@ leaves behind."""
 
 import datetime as dt
 
-from nba_cluster.pipelines.ingestion.raw_store import FetchedResponse, RawResponseStore
+from nba_cluster.datasets.raw_store import FetchedResponse, RawResponseStore
 
 MONDAY = dt.datetime(2026, 2, 23, 9, 30, 5, tzinfo=dt.UTC)
 TUESDAY = MONDAY + dt.timedelta(days=1)

@@ -18,7 +18,7 @@ from nba_cluster.nba_stats.response import (
 )
 from nba_cluster.nba_stats.seasons import parse_partition_key, partition_key, season_range
 
-from .raw_store import FetchedResponse, StoredCopy
+from nba_cluster.datasets.raw_store import FetchedResponse, StoredCopy
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
-from nba_cluster.parameters import StrictParameters, bar_list
+from nba_cluster.framework.parameters import StrictParameters, bar_list
 
 
 class EvaluationParameters(StrictParameters):

@@ -1,6 +1,6 @@
 """Kedro-Viz for the compose stacks, without its deploy endpoint:
 
-    python -m nba_cluster.viz_server --host 0.0.0.0 --port 4141
+    python -m nba_cluster.services.viz_server --host 0.0.0.0 --port 4141
 
 ``kedro viz run`` also serves ``POST /api/deploy``, which builds the site and uploads it to a
 cloud bucket named in the request, with whatever cloud credentials the container holds:
@@ -44,7 +44,7 @@ def without_deploy(app):
 def main(argv: list[str] | None = None) -> None:
     import uvicorn  # noqa: PLC0415
 
-    parser = argparse.ArgumentParser(prog="python -m nba_cluster.viz_server", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m nba_cluster.services.viz_server", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4141)
     args = parser.parse_args(argv)

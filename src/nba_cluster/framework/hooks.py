@@ -19,10 +19,10 @@ from mlflow import MlflowClient
 from mlflow.entities import RunStatus
 from mlflow.exceptions import MlflowException
 
-from nba_cluster import run_status
-from nba_cluster.atomic import write_atomically
-from nba_cluster.failures import GuidedFailure, guidance_for, mlflow_advice
-from nba_cluster.parameters import InvalidParametersError, validate_parameters
+from nba_cluster.framework import run_status
+from nba_cluster.datasets.atomic import write_atomically
+from nba_cluster.framework.failures import GuidedFailure, guidance_for, mlflow_advice
+from nba_cluster.framework.parameters import InvalidParametersError, validate_parameters
 from nba_cluster.pipelines.feature_engineering.parameters import FeatureEngineeringParameters
 from nba_cluster.pipelines.ingestion.parameters import IngestionParameters
 from nba_cluster.pipelines.training.parameters import TrainingParameters

@@ -8,7 +8,7 @@ from typing import Any
 from kedro.io import AbstractDataset
 from mlflow import MlflowClient
 
-from nba_cluster.atomic import atomic_target, write_atomically
+from nba_cluster.datasets.atomic import atomic_target, write_atomically
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME, RegisteredModel, load_by_alias
 
 

@@ -1,8 +1,8 @@
 """Run the pipelines on cron schedules: the ``scheduler`` service of the compose stacks.
 
-    python -m nba_cluster.scheduler                # run the schedules until stopped
-    python -m nba_cluster.scheduler run refresh    # run one job now (waits for a running one)
-    python -m nba_cluster.scheduler status         # print the status the dashboard reads
+    python -m nba_cluster.services.scheduler                # run the schedules until stopped
+    python -m nba_cluster.services.scheduler run refresh    # run one job now (waits for a running one)
+    python -m nba_cluster.services.scheduler status         # print the status the dashboard reads
 
 Schedules live in ``conf/<env>/schedules.yml`` (cron syntax through croniter, in UTC; a sixth
 field gives seconds). Each job is a ``kedro run`` in a child process: the scheduler itself stays
@@ -40,7 +40,7 @@ from croniter import croniter
 from kedro.config import OmegaConfigLoader
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-logger = logging.getLogger("nba_cluster.scheduler")
+logger = logging.getLogger("nba_cluster.services.scheduler")
 
 STATUS_DATASET = "scheduler_status"  # catalog.yml: where the status (and the lock) live
 _ERROR_LINES = 12  # of a failed job's output, kept in the status

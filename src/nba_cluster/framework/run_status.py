@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nba_cluster.atomic import write_atomically
+from nba_cluster.datasets.atomic import write_atomically
 
 STATUS_FILE = Path("data") / "08_reporting" / "last_run.json"
 _MAX_MESSAGE = 600  # what a status line can show; the log has the rest

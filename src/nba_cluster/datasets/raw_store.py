@@ -23,7 +23,7 @@ from typing import Any
 
 from kedro.io import AbstractDataset
 
-from nba_cluster.datasets import AtomicBytesDataset
+from nba_cluster.datasets.files import AtomicBytesDataset
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+from nba_cluster.services.scheduler.scheduler import *  # noqa: F403
