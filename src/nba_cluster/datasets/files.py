@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from kedro.io import AbstractDataset
+from kedro.io.core import get_protocol_and_path
 from mlflow import MlflowClient
 
-from nba_cluster.datasets.atomic import atomic_target, write_atomically
+from nba_cluster.datasets.atomic import atomic_target, filesystem, is_local, write_atomically
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME, RegisteredModel, load_by_alias
 
 
 class AtomicDataset(AbstractDataset):
-    """Any file dataset (parquet, CSV, JSON...) saved atomically: the wrapped dataset writes a
-    temporary file beside the target, which is then renamed over it.
+    """Any file dataset (parquet, CSV, JSON...) saved atomically, on a local disk or in an
+    object store (``nba_cluster.datasets.atomic``: temp file + rename, or one PUT).
 
     kedro-datasets write in place, so a run killed mid-save would leave a truncated file and
     lose the previous version::
@@ -22,56 +23,64 @@ class AtomicDataset(AbstractDataset):
         player_archetypes:
           type: nba_cluster.datasets.AtomicDataset
           dataset: pandas.ParquetDataset  # or {type: ..., save_args: ...}
-          filepath: data/07_model_output/player_archetypes.parquet
+          filepath: data/07_model_output/player_archetypes.parquet  # or s3://bucket/prefix/...
 
-    ``filepath`` stays at the top, where Kedro makes it absolute and kedro-mlflow finds it.
+    ``filepath`` stays at the top, where Kedro makes it absolute and kedro-mlflow finds it
+    (as ``_filepath``: a local file it can log as an artifact, so a local target only).
     """
 
     def __init__(
         self, filepath: str, dataset: str | dict[str, Any], metadata: dict | None = None
     ) -> None:
         self._config = {"type": dataset} if isinstance(dataset, str) else dict(dataset)
-        self._filepath = PurePosixPath(filepath)
-        self._dataset = self._dataset_at(filepath)
+        self._location = str(filepath)
+        self._fs, self._path = filesystem(self._location)
+        if is_local(self._location):
+            self._filepath = PurePosixPath(get_protocol_and_path(self._location)[1])
+        self._dataset = self._dataset_at(self._location)
         self.metadata = metadata
 
-    def _dataset_at(self, filepath: str | Path) -> AbstractDataset:
-        return AbstractDataset.from_config(
-            Path(filepath).name, {**self._config, "filepath": str(filepath)}
-        )
+    def _dataset_at(self, location: str) -> AbstractDataset:
+        name = PurePosixPath(get_protocol_and_path(location)[1]).name
+        return AbstractDataset.from_config(name, {**self._config, "filepath": location})
 
     def load(self) -> Any:
         return self._dataset.load()
 
     def save(self, data: Any) -> None:
-        with atomic_target(Path(self._filepath)) as temp:
+        with atomic_target(self._location) as temp:
             self._dataset_at(temp).save(data)
+        self._fs.invalidate_cache(self._path)
 
     def _exists(self) -> bool:
+        self._fs.invalidate_cache(self._path)  # s3fs lists remember objects as they were
         return self._dataset.exists()
 
     def _describe(self) -> dict[str, Any]:
-        return {"dataset": self._config.get("type"), "filepath": str(self._filepath)}
+        return {"dataset": self._config.get("type"), "filepath": self._location}
 
 
 class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
-    """Bytes in a local file, saved atomically (a raw response, byte for byte)."""
+    """Bytes in a file or an object, saved atomically (a raw response, byte for byte)."""
 
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
-        self._filepath = Path(filepath)
+        self._location = str(filepath)
+        self._fs, self._path = filesystem(self._location)
         self.metadata = metadata
 
     def load(self) -> bytes:
-        return self._filepath.read_bytes()
+        return self._fs.cat_file(self._path)
 
     def save(self, data: bytes) -> None:
-        write_atomically(self._filepath, data)
+        write_atomically(self._location, data)
+        self._fs.invalidate_cache(self._path)
 
     def _exists(self) -> bool:
-        return self._filepath.is_file()
+        self._fs.invalidate_cache(self._path)
+        return self._fs.isfile(self._path)
 
     def _describe(self) -> dict[str, Any]:
-        return {"filepath": str(PurePosixPath(self._filepath))}
+        return {"filepath": self._location}
 
 
 class RegisteredModelDataset(AbstractDataset[dict, RegisteredModel]):
