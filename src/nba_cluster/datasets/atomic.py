@@ -10,8 +10,7 @@
   leaves no temporary object. (Writing through an open s3fs file would not do: leaving its
   ``with`` block on an exception still uploads what was written so far.)
 
-Locations are strings, never ``pathlib`` paths: ``PurePosixPath("s3://b/x")`` is ``s3:/b/x``,
-which a local write would turn into a ``./s3:`` folder.
+Locations are strings (``nba_cluster.datasets.locations``), never ``pathlib`` paths.
 """
 
 from __future__ import annotations
@@ -24,24 +23,14 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-import fsspec
-from fsspec import AbstractFileSystem
 from kedro.io.core import get_protocol_and_path
+
+from nba_cluster.datasets.locations import filesystem, is_local
 
 logger = logging.getLogger(__name__)
 _TEMP_SUFFIX = ".tmp"
-_STAGING = "memory://nba-cluster-staging"  # this process's memory, never the store
-
-
-def is_local(location: str) -> bool:
-    return get_protocol_and_path(location)[0] == "file"
-
-
-def filesystem(location: str) -> tuple[AbstractFileSystem, str]:
-    """The fsspec filesystem holding ``location`` (s3fs reads its endpoint and keys from the
-    environment: AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) and the path
-    within it."""
-    return fsspec.core.url_to_fs(location)
+# This process's memory, never the store; three slashes, as Kedro reads a host in two.
+_STAGING = "memory:///nba-cluster-staging"
 
 
 def _temp_prefix(target: Path) -> str:
@@ -57,15 +46,15 @@ def atomic_target(target: str) -> Iterator[str]:
             yield str(temp)
         return
     staging_fs, _ = filesystem(_STAGING)
-    staging = f"{_STAGING}/{uuid.uuid4().hex}"
+    name = PurePosixPath(get_protocol_and_path(target)[1]).name
+    staged = f"{_STAGING}/{uuid.uuid4().hex}/{name}"
     try:
-        yield f"{staging}/{PurePosixPath(get_protocol_and_path(target)[1]).name}"
-        (body,) = staging_fs.cat(staging, recursive=True).values()
+        yield staged
         store, path = filesystem(target)
-        store.pipe_file(path, body)
+        store.pipe_file(path, staging_fs.cat_file(staged))
     finally:
         with contextlib.suppress(FileNotFoundError):  # the block raised before writing
-            staging_fs.rm(staging, recursive=True)
+            staging_fs.rm_file(staged)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,8 @@ from kedro.io import AbstractDataset
 from kedro.io.core import get_protocol_and_path
 from mlflow import MlflowClient
 
-from nba_cluster.datasets.atomic import atomic_target, filesystem, is_local, write_atomically
+from nba_cluster.datasets.atomic import atomic_target, write_atomically
+from nba_cluster.datasets.locations import filesystem, is_local
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME, RegisteredModel, load_by_alias
 
 

@@ -26,7 +26,8 @@ from typing import Any
 from fsspec import AbstractFileSystem
 from kedro.io import AbstractDataset
 
-from nba_cluster.datasets.atomic import filesystem, is_local, write_atomically
+from nba_cluster.datasets.atomic import write_atomically
+from nba_cluster.datasets.locations import filesystem, is_local
 
 logger = logging.getLogger(__name__)
 
