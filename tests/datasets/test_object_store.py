@@ -9,9 +9,14 @@ import datetime as dt
 import boto3
 import pandas as pd
 import pytest
-from kedro.io import DatasetError
+from kedro.io import DatasetError, Version
 
-from nba_cluster.datasets import AtomicBytesDataset, AtomicDataset, RawResponseStore
+from nba_cluster.datasets import (
+    AtomicBytesDataset,
+    AtomicDataset,
+    PublicationManifest,
+    RawResponseStore,
+)
 from nba_cluster.datasets.locations import version_of
 from nba_cluster.datasets.raw_store import FetchedResponse
 from tests.support.object_store import object_keys
@@ -147,3 +152,40 @@ def test_a_local_file_changes_its_version(tmp_path):
     first = version_of(location)
     dataset.save(NEW_TABLE)
     assert version_of(location) not in {None, first}
+
+
+def test_versioned_outputs_and_their_manifest_in_the_bucket(storage_url):
+    """Two runs: each output under its run's save version, the manifest naming the last one;
+    the previous run's outputs stay loadable while the next one writes."""
+    location = f"{storage_url}/07_model_output/player_archetypes.parquet"
+    manifest_location = f"{storage_url}/07_model_output/inference_manifest.json"
+    for run, table in (
+        ("2026-01-01T00.00.00.000Z", OLD_TABLE),
+        ("2026-01-02T00.00.00.000Z", NEW_TABLE),
+    ):
+        AtomicDataset(location, "pandas.ParquetDataset", version=Version(None, run)).save(table)
+        PublicationManifest(manifest_location, Version(None, run)).save({"player_seasons": 1})
+
+    manifest = PublicationManifest(manifest_location).load()
+    assert manifest == {"player_seasons": 1, "version": "2026-01-02T00.00.00.000Z"}
+    at_manifest = AtomicDataset(
+        location, "pandas.ParquetDataset", Version(manifest["version"], None)
+    )
+    pd.testing.assert_frame_equal(at_manifest.load(), NEW_TABLE)
+    previous = AtomicDataset(
+        location, "pandas.ParquetDataset", Version("2026-01-01T00.00.00.000Z", None)
+    )
+    pd.testing.assert_frame_equal(previous.load(), OLD_TABLE)
+    latest = AtomicDataset(location, "pandas.ParquetDataset", Version(None, None))
+    pd.testing.assert_frame_equal(latest.load(), NEW_TABLE)
+    assert object_keys(f"{storage_url}/07_model_output") == [
+        "inference_manifest.json",
+        "player_archetypes.parquet/2026-01-01T00.00.00.000Z/player_archetypes.parquet",
+        "player_archetypes.parquet/2026-01-02T00.00.00.000Z/player_archetypes.parquet",
+    ]
+
+
+def test_a_manifest_without_a_save_version_is_refused(storage_url):
+    with pytest.raises(DatasetError, match="versioned: true"):
+        PublicationManifest(f"{storage_url}/m.json").save({})
+    assert object_keys(storage_url) == []

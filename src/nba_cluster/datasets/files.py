@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from kedro.io import AbstractDataset
+from kedro.io import AbstractDataset, AbstractVersionedDataset, DatasetError, Version
 from kedro.io.core import get_protocol_and_path
 from mlflow import MlflowClient
 
@@ -14,7 +14,7 @@ from nba_cluster.datasets.locations import filesystem, is_local
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME, RegisteredModel, load_by_alias
 
 
-class AtomicDataset(AbstractDataset):
+class AtomicDataset(AbstractVersionedDataset):
     """Any file dataset (parquet, CSV, JSON...) saved atomically, on a local disk or in an
     object store (``nba_cluster.datasets.atomic``: temp file + rename, or one PUT).
 
@@ -25,40 +25,62 @@ class AtomicDataset(AbstractDataset):
           type: nba_cluster.datasets.AtomicDataset
           dataset: pandas.ParquetDataset  # or {type: ..., save_args: ...}
           filepath: data/07_model_output/player_archetypes.parquet  # or s3://bucket/prefix/...
+          versioned: true  # optional: <filepath>/<run's save version>/<name>, as Kedro's own
 
     ``filepath`` stays at the top, where Kedro makes it absolute and kedro-mlflow finds it
-    (as ``_filepath``: a local file it can log as an artifact, so a local target only).
+    (``_filepath``, a local file it can log as an artifact: so unversioned and local there).
     """
 
     def __init__(
-        self, filepath: str, dataset: str | dict[str, Any], metadata: dict | None = None
+        self,
+        filepath: str,
+        dataset: str | dict[str, Any],
+        version: Version | None = None,
+        metadata: dict | None = None,
     ) -> None:
         self._config = {"type": dataset} if isinstance(dataset, str) else dict(dataset)
         self._location = str(filepath)
-        self._fs, self._path = filesystem(self._location)
-        if is_local(self._location):
-            self._filepath = PurePosixPath(get_protocol_and_path(self._location)[1])
-        self._dataset = self._dataset_at(self._location)
+        self._protocol, path = get_protocol_and_path(self._location)
+        self._fs, _ = filesystem(self._location)
+        super().__init__(
+            filepath=PurePosixPath(path),
+            version=version,
+            exists_function=self._fs.exists,
+            glob_function=self._fs.glob,
+        )
         self.metadata = metadata
+
+    def _url(self, path: PurePosixPath) -> str:
+        return str(path) if is_local(self._location) else f"{self._protocol}://{path}"
 
     def _dataset_at(self, location: str) -> AbstractDataset:
         name = PurePosixPath(get_protocol_and_path(location)[1]).name
         return AbstractDataset.from_config(name, {**self._config, "filepath": location})
 
     def load(self) -> Any:
-        return self._dataset.load()
+        self._fs.invalidate_cache()  # s3fs lists remember objects as they were
+        return self._dataset_at(self._url(self._get_load_path())).load()
 
     def save(self, data: Any) -> None:
-        with atomic_target(self._location) as temp:
+        self._fs.invalidate_cache()
+        with atomic_target(self._url(self._get_save_path())) as temp:
             self._dataset_at(temp).save(data)
-        self._fs.invalidate_cache(self._path)
+        self._fs.invalidate_cache()
 
     def _exists(self) -> bool:
-        self._fs.invalidate_cache(self._path)  # s3fs lists remember objects as they were
-        return self._dataset.exists()
+        self._fs.invalidate_cache()
+        try:
+            path = self._get_load_path()
+        except DatasetError:  # versioned, no version yet
+            return False
+        return self._fs.exists(str(path))
 
     def _describe(self) -> dict[str, Any]:
-        return {"dataset": self._config.get("type"), "filepath": self._location}
+        return {
+            "dataset": self._config.get("type"),
+            "filepath": self._location,
+            "version": self._version,
+        }
 
 
 class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
