@@ -42,9 +42,27 @@ restore_volume() {  # service, path, file
   "${compose[@]}" run --rm --no-deps -T --entrypoint sh "$1" -c \
     'find "$1" -mindepth 1 -delete && tar -C "$1" -xf -' restore "$2" <"$work/$3"
 }
-restore_volume mlflow /mlflow/artifacts mlflow-artifacts.tar
-restore_volume pipeline /app/data data.tar
-restore_volume pipeline /app/.viz viz.tar
+restore_objects() {  # service, url, file
+  log "objects under $2"
+  "${compose[@]}" run --rm --no-deps -T "$1" python -m nba_cluster.services.bucket_archive \
+    import "$2" <"$work/$3"
+}
+if [ -e "$work/data-objects.tar" ]; then
+  # A backup of the storage overlay (docs/storage.md): restored into the buckets COMPOSE names.
+  read -r data_url artifacts_url <<<"$(storage_urls "${compose[@]}")"
+  [ -n "$data_url" ] ||
+    die "$archive holds bucket objects: restore it with docker/compose.storage.yml in COMPOSE"
+  if "${compose[@]}" config --services | grep -qx seaweedfs; then
+    "${compose[@]}" up --detach --wait seaweedfs
+    "${compose[@]}" run --rm storage-setup >/dev/null
+  fi
+  restore_objects pipeline "$data_url" data-objects.tar
+  restore_objects mlflow "$artifacts_url" mlflow-artifact-objects.tar
+else
+  restore_volume mlflow /mlflow/artifacts mlflow-artifacts.tar
+  restore_volume pipeline /app/data data.tar
+  restore_volume pipeline /app/.viz viz.tar
+fi
 
 log "starting the stack"
 "${compose[@]}" up --detach --wait

@@ -48,7 +48,8 @@ def local_s3_folders(root: Path) -> list[Path]:
 def object_keys(url: str) -> list[str]:
     """Every key under ``url`` (s3://bucket/prefix), relative to it, sorted."""
     bucket, _, prefix = url.removeprefix("s3://").partition("/")
+    prefix = f"{prefix}/" if prefix else ""
     pages = boto3.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket,
                                                                         Prefix=prefix)  # fmt: skip
     keys = [item["Key"] for page in pages for item in page.get("Contents", [])]
-    return sorted(key.removeprefix(prefix).lstrip("/") for key in keys)
+    return sorted(key.removeprefix(prefix) for key in keys)
