@@ -11,11 +11,13 @@ at any moment of a run)::
 Kedro gives every versioned dataset of a run the same save version: the outputs named in the
 manifest, declared ``versioned: true``, were saved under ``<filepath>/<that version>/``, and a
 reader loads each with ``catalog.load(name, version=manifest["version"])``. Unversioned outputs
-(the local default) are read as they are.
+(the local default) are read as they are. ``published_at`` dates the data: it travels with the
+object through a backup and restore, unlike the store's LastModified.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import PurePosixPath
 from typing import Any
@@ -40,7 +42,9 @@ class PublicationManifest(AbstractVersionedDataset[dict, dict]):
         version = self.resolve_save_version()
         if version is None:
             raise DatasetError(f"{self._location} needs `versioned: true` in the catalog")
-        write_atomically(self._location, json.dumps({**data, "version": version}).encode())
+        published_at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+        manifest = {**data, "version": version, "published_at": published_at}
+        write_atomically(self._location, json.dumps(manifest).encode())
         self._fs.invalidate_cache(self._path)
 
     def resolve_load_version(self) -> None:
