@@ -13,7 +13,7 @@ from mlflow import MlflowClient
 
 from nba_cluster.framework.failures import GuidedFailure
 from nba_cluster.framework.hooks import PARAMETER_MODELS
-from nba_cluster.framework.parameters import InvalidParametersError, validate_parameters
+from nba_cluster.pipelines.parameters import InvalidParametersError, validate_parameters
 from tests.support.kedro_session import run_kedro
 from tests.support.project import PROJECT_ROOT, raw_files
 from tests.support.replay import fixture_params

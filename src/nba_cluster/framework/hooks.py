@@ -22,7 +22,7 @@ from mlflow.exceptions import MlflowException
 from nba_cluster.framework import run_status
 from nba_cluster.datasets.atomic import write_atomically
 from nba_cluster.framework.failures import GuidedFailure, guidance_for, mlflow_advice
-from nba_cluster.framework.parameters import InvalidParametersError, validate_parameters
+from nba_cluster.pipelines.parameters import InvalidParametersError, validate_parameters
 from nba_cluster.pipelines.feature_engineering.parameters import FeatureEngineeringParameters
 from nba_cluster.pipelines.ingestion.parameters import IngestionParameters
 from nba_cluster.pipelines.training.parameters import TrainingParameters
