@@ -4,7 +4,6 @@ registry and the champion alias are as they were."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -22,10 +21,10 @@ from kedro.framework.startup import bootstrap_project
 from mlflow import MlflowClient
 from mlflow.pyfunc import PythonModel
 
-from nba_cluster.framework import run_status
-from nba_cluster.framework.hooks import RunOutcome
+from nba_cluster.datasets.names import LAST_RUN_STATUS, OPEN_MLFLOW_RUNS
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
 from tests.support.ports import free_port
+from tests.support.run_state import read_state
 from tests.support.training import synthetic_player_features
 
 SEARCH = [  # lists as --params carries them
@@ -160,16 +159,16 @@ def test_a_tracking_server_killed_mid_training_ends_the_run_clearly(
     assert f"The MLflow tracking server {server.url} stopped answering" in output
     assert "What to do: start it" in output
     assert "Traceback" not in output + "".join(stdout)
-    status = run_status.read(project)
+    status = read_state(project, LAST_RUN_STATUS)
     assert status["status"] == "failed" and server.url in status["error"]
 
     # the next start, with the server back, closes the runs the kill left open
     server.start()
-    ledger = json.loads((project / RunOutcome.LEDGER).read_text())
+    ledger = read_state(project, OPEN_MLFLOW_RUNS)
     assert len(ledger[server.url]) == 1  # the parent; its candidates are found through it
     bootstrap_project(project)
     with KedroSession.create(project_path=project) as session:
-        session.load_context()
+        session.load_context().catalog  # noqa: B018 (built at a run's start, as `kedro run` does)
 
     client = MlflowClient(server.url)
     experiment = client.get_experiment_by_name("nba_cluster")
@@ -181,4 +180,4 @@ def test_a_tracking_server_killed_mid_training_ends_the_run_clearly(
     versions = client.search_model_versions(f"name = '{MODEL_NAME}'")
     assert [v.version for v in versions] == [champion_version]
     assert client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version == champion_version
-    assert json.loads((project / RunOutcome.LEDGER).read_text()) == {}
+    assert read_state(project, OPEN_MLFLOW_RUNS) == {}

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from nba_cluster.framework import run_status
+from nba_cluster.datasets.names import LAST_RUN_STATUS
 from nba_cluster.framework.failures import GuidedFailure
 from tests.support.kedro_session import run_kedro
 from tests.support.project import raw_files
 from tests.support.replay import fixture_params
+from tests.support.run_state import read_state
 
 ADVICE = ["blocks many cloud providers", "NBA_API_PROXY", "NBA_STATS_BASE_URL",
           "python -m nba_cluster.nba_stats.replay"]  # fmt: skip
@@ -41,7 +42,7 @@ def test_a_failing_stats_api_ends_with_guidance_and_keeps_what_was_fetched(
         assert advice in message
     assert "?College=" not in message  # the 40-parameter query string is left out
     assert raw_files(project) == before
-    status = run_status.read(project)
+    status = read_state(project, LAST_RUN_STATUS)
     assert status["status"] == "failed" and status["pipelines"] == ["ingestion"]
 
 

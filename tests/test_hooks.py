@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -14,7 +13,8 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from mlflow import MlflowClient
 
-from nba_cluster.framework.hooks import RunOutcome
+from nba_cluster.datasets.names import OPEN_MLFLOW_RUNS
+from tests.support.run_state import read_state
 from tests.support.training import synthetic_player_features
 from tests.test_failures_mlflow import SEARCH
 
@@ -53,13 +53,13 @@ def test_runs_of_a_killed_kedro_run_are_failed_at_the_next_start(project, synthe
     client = MlflowClient(uri)
     experiment = client.get_experiment_by_name("nba_cluster").experiment_id
     assert "RUNNING" in {run.info.status for run in client.search_runs([experiment])}
-    assert len(json.loads((project / RunOutcome.LEDGER).read_text())[uri]) == 1
+    assert len(read_state(project, OPEN_MLFLOW_RUNS)[uri]) == 1
 
     bootstrap_project(project)
     with KedroSession.create(project_path=project) as session:
-        session.load_context()
+        session.load_context().catalog  # noqa: B018 (built at a run's start, as `kedro run` does)
 
     statuses = {run.info.run_name: run.info.status for run in client.search_runs([experiment])}
     assert statuses["training"] == "FAILED", statuses
     assert "RUNNING" not in statuses.values(), statuses
-    assert json.loads((project / RunOutcome.LEDGER).read_text()) == {}
+    assert read_state(project, OPEN_MLFLOW_RUNS) == {}

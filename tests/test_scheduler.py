@@ -1,6 +1,6 @@
-"""The scheduler as its service runs it (``python -m nba_cluster.services.scheduler`` in a child process),
-running real ``kedro run`` jobs against the replay: schedules, status, a failed job, one job at
-a time, and a crash in the middle of a job."""
+"""The scheduler as its service runs it (``python -m nba_cluster.services.scheduler``, in a
+child process), running real ``kedro run`` jobs against the replay: schedules, status, a failed
+job, one job at a time, and a crash in the middle of a job."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nba_cluster.services.scheduler import ScheduleError, load_schedules, project_config
+from nba_cluster.services.scheduler import ScheduleError, load_schedules, schedules_config
 from tests.support.project import PROJECT_ROOT, raw_files
 from tests.support.replay import fixture_params
 
@@ -58,7 +58,7 @@ def wait_for(condition, timeout: float = 120, what: str = "") -> None:
 
 
 def test_the_shipped_schedules_refresh_daily_and_train_weekly():
-    jobs = load_schedules(project_config(PROJECT_ROOT, "base"))
+    jobs = load_schedules(schedules_config(PROJECT_ROOT, "base"))
     assert jobs["refresh"].pipelines == ["refresh"]
     assert jobs["refresh"].params == {"ingestion.last_season": "current"}
     assert jobs["refresh"].cron.split()[2:] == ["*", "*", "*"]  # every day
@@ -68,16 +68,16 @@ def test_the_shipped_schedules_refresh_daily_and_train_weekly():
 
 def test_an_environment_replaces_a_job_and_bad_entries_are_named(project):
     write_schedules(project, {"refresh": {"cron": "*/5 * * * *", "pipelines": ["refresh"]}})
-    jobs = load_schedules(project_config(project))
+    jobs = load_schedules(schedules_config(project))
     assert jobs["refresh"].cron == "*/5 * * * *"
     assert jobs["training"].pipelines == ["training", "inference"]  # from base
 
     write_schedules(project, {"refresh": {"cron": "every day", "pipelines": ["refresh"]}})
     with pytest.raises(ScheduleError, match=r"job 'refresh': cron: .*'every day' is not a cron"):
-        load_schedules(project_config(project))
+        load_schedules(schedules_config(project))
     write_schedules(project, {"refresh": {"cron": "0 9 * * *", "pipeline": ["refresh"]}})
     with pytest.raises(ScheduleError, match="pipeline: Extra inputs are not permitted"):
-        load_schedules(project_config(project))
+        load_schedules(schedules_config(project))
 
 
 # --- one job now -----------------------------------------------------------------------------

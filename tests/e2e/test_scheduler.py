@@ -80,8 +80,8 @@ class SchedulerStack(Stack):
         return self.compose("exec", "-T", service, "python", "-c", code).stdout.strip()
 
     def status(self) -> dict:
-        out = self.compose("exec", "-T", "scheduler", "python", "-m", "nba_cluster.services.scheduler",
-                           "status", check=False).stdout  # fmt: skip
+        command = ["python", "-m", "nba_cluster.services.scheduler", "status"]
+        out = self.compose("exec", "-T", "scheduler", *command, check=False).stdout
         return json.loads(out[out.index("{") :]) if "{" in out else {}
 
     def replay_counts(self) -> dict[str, int]:

@@ -161,7 +161,13 @@ def fit_clustering(
         labels = np.zeros(len(space), dtype=int)
     centroids = np.vstack([space[labels == i].mean(axis=0) for i in cluster_ids])
     return FittedClustering(
-        spec, pca, estimator if spec.family.has_predict else None, centroids, cluster_ids, space, labels
+        spec,
+        pca,
+        estimator if spec.family.has_predict else None,
+        centroids,
+        cluster_ids,
+        space,
+        labels,
     )
 
 

@@ -14,7 +14,6 @@ from functools import lru_cache
 from dash import Input, Output, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from nba_cluster.framework import run_status
 from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.components import EN_DASH, OPEN_PLAYER, Links
 from nba_cluster.dashboard.snapshot import Snapshot
@@ -34,8 +33,7 @@ def serve(store, links: Links):
     """``app.layout``: called per page load, so a reload shows new data at once."""
     snapshot = store.snapshot()
     if not snapshot.ready:  # say why, with how the last pipeline run ended (read per load)
-        project = getattr(store.source, "project_path", None)
-        return empty_page(snapshot, links, run_status.read(project) if project else None)
+        return empty_page(snapshot, links, store.source.last_run_status())
     return build(snapshot, links)
 
 
