@@ -17,7 +17,7 @@ from nba_cluster.dashboard.sources import CatalogSource, ChampionSource
 from nba_cluster.dashboard.store import MLFLOW_WAIT_SECONDS, DataStore
 from nba_cluster.datasets.names import LAST_RUN_STATUS
 from tests.dashboard import fakes
-from tests.dashboard.test_app import dash_post
+from tests.support.dashboard import dash_post
 from tests.support.run_state import write_state
 
 

@@ -8,7 +8,7 @@ season under way (the replay's request counts), player_archetypes holds 2025-26 
 the dashboard's data timestamp moves without a restart, and a scheduler killed in the middle
 of a job and started again leaves no stale lock and no half-written file.
 
-    pytest -m docker tests/e2e/test_scheduler.py -s
+    pytest -m docker tests/docker/test_live_stack.py -s
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 import uuid
@@ -26,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.compose import Stack, local_stack_env
+from tests.support.compose import LOCAL_FILES, LocalStack, local_stack_env
 from tests.support.docker import docker_unavailable_reason as _docker_unavailable_reason
 from tests.support.ports import free_ports
 from tests.support.project import PROJECT_ROOT, SHARED_NBA_STATS
@@ -58,23 +57,8 @@ QUICK_SEARCH = {
 }
 
 
-class SchedulerStack(Stack):
-    files: tuple[str, ...] = ()
-
-    def compose(self, *args: str, timeout: float = 600, check: bool = True):
-        command = ["docker", "compose", "--env-file", os.devnull, "-p", self.project]
-        command += [arg for name in self.files for arg in ("-f", name)]
-        command += ["--profile", "live", *args]
-        result = subprocess.run(
-            command, cwd=PROJECT_ROOT, env=self.env, capture_output=True, text=True,
-            timeout=timeout, check=False,
-        )  # fmt: skip
-        if check and result.returncode != 0:
-            raise AssertionError(
-                f"`{' '.join(command)}` exited {result.returncode}\n{result.stdout[-4000:]}\n"
-                f"{result.stderr[-4000:]}"
-            )
-        return result
+class LiveStack(LocalStack):
+    """The local stack with the scheduler (profile ``live``)."""
 
     def in_service(self, service: str, code: str) -> str:
         return self.compose("exec", "-T", service, "python", "-c", code).stdout.strip()
@@ -102,28 +86,13 @@ class SchedulerStack(Stack):
                 raise AssertionError(f"fewer than {count} refreshes after {JOB_TIMEOUT} s")
             time.sleep(3)
 
-    def wait_until_healthy(self, services: tuple[str, ...], timeout: float = 600) -> None:
-        """Like ``wait_healthy``, but a service that turns unhealthy while it starts on a busy
-        machine (MLflow's start can outlast its health checks) is given the time to recover."""
-        deadline = time.monotonic() + timeout
-        while True:
-            states = {}
-            for service in services:
-                found = self.containers(service)
-                health = self.inspect(found[0]["ID"])["State"].get("Health", {}) if found else {}
-                states[service] = health.get("Status", "missing")
-            if all(state == "healthy" for state in states.values()):
-                return
-            assert time.monotonic() < deadline, f"not healthy after {timeout:.0f} s: {states}"
-            time.sleep(3)
-
     def data_timestamp(self) -> str | None:
         status, body = self.get("dashboard", "/healthz")
         return json.loads(body).get("data_timestamp") if status == 200 else None
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[SchedulerStack]:
+def stack() -> Iterator[LiveStack]:
     reason = _docker_unavailable_reason()
     if reason:
         pytest.skip(f"needs a Docker engine with Compose v2: {reason}")
@@ -165,20 +134,25 @@ def stack() -> Iterator[SchedulerStack]:
         "REPLAY_LAST_SEASON": LAST_COMPLETED,
         "NBA_CLUSTER_TODAY": TODAY,
     }
-    stack = SchedulerStack(project=f"nba-e2e-live-{run_id}", ports=ports, env=env, image=image)
-    stack.files = ("docker-compose.local.yml", "docker/compose.replay.yml", str(override))
+    stack = LiveStack(
+        project=f"nba-e2e-live-{run_id}",
+        files=(*LOCAL_FILES, str(override)),
+        profiles=("live",),
+        ports=ports,
+        env=env,
+        image=image,
+    )
     try:
         with stack.logs_on_failure():
             stack.compose("build", timeout=30 * 60)
             servers = ("mlflow", "stats-replay", "kedro-viz", "dashboard")
             stack.compose("up", "--detach", *servers, timeout=30 * 60)
-            stack.wait_until_healthy(("mlflow", "stats-replay"))
+            stack.wait_healthy(("mlflow", "stats-replay"), timeout=600, patient=True)
             stack.compose("up", "--detach", timeout=30 * 60)  # the pipeline, then the scheduler
             stack.wait_completed("pipeline")
         yield stack
     finally:
-        stack.compose("down", "--volumes", "--remove-orphans", "--timeout", "20", check=False)
-        subprocess.run(["docker", "image", "rm", image], capture_output=True, check=False)
+        stack.remove()
         shutil.rmtree(conf_dir, ignore_errors=True)
 
 

@@ -1,5 +1,5 @@
 # Offline stand-in for the official `nginx` image, from Debian's nginx package (built by
-# docker/bootstrap-base-images.sh only when the official image cannot be pulled). Same user
+# .ci/bootstrap-base-images.sh only when the official image cannot be pulled). Same user
 # (nginx, uid/gid 101), same config path (/etc/nginx/nginx.conf), same default command, curl
 # for health checks as in the official image.
 ARG BASE_IMAGE=python:3.11-slim-bookworm

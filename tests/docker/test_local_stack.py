@@ -10,7 +10,7 @@ The replay serves the recorded real responses in ../shared/nba-stats when presen
 league otherwise (seasons 2015-16..2019-20 either way). Compose logs are printed when something
 fails; the stack and its volumes are always removed at the end (`down -v`).
 
-    pytest -m docker tests/e2e -s        # needs a Docker engine and the Compose v2 plugin
+    pytest -m docker tests/docker/test_local_stack.py -s   # needs an engine and Compose v2
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import csv
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 import uuid
@@ -30,7 +29,7 @@ import pytest
 from nba_cluster.model_registry import MODEL_NAME
 from nba_cluster.nba_stats.seasons import season_range
 from nba_cluster.nba_stats.synthetic import synthetic_responses
-from tests.support.compose import Stack, local_stack_env
+from tests.support.compose import LocalStack, local_stack_env
 from tests.support.docker import docker_unavailable_reason as _docker_unavailable_reason
 from tests.support.ports import free_ports
 from tests.support.project import SHARED_NBA_STATS
@@ -76,7 +75,7 @@ def _replay_player_names(recorded: bool) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
+def stack() -> Iterator[LocalStack]:
     reason = _docker_unavailable_reason()
     if reason:
         pytest.skip(f"needs a Docker engine with Compose v2: {reason}")
@@ -92,7 +91,7 @@ def stack() -> Iterator[Stack]:
         "REPLAY_FIRST_SEASON": FIRST_SEASON,
         "REPLAY_LAST_SEASON": LAST_SEASON,
     }
-    stack = Stack(project=f"nba-e2e-{run_id}", ports=ports, env=env, image=image)
+    stack = LocalStack(project=f"nba-e2e-{run_id}", ports=ports, env=env, image=image)
     stack.player_names = _replay_player_names(recorded)
     source = "recorded" if recorded else "synthetic"
     print(f"\ncompose project {stack.project}, ports {ports}, replay: {source} data")
@@ -104,8 +103,7 @@ def stack() -> Iterator[Stack]:
             stack.wait_completed("pipeline")
         yield stack
     finally:
-        stack.compose("down", "--volumes", "--remove-orphans", "--timeout", "20", check=False)
-        subprocess.run(["docker", "image", "rm", image], capture_output=True, check=False)
+        stack.remove()
         shutil.rmtree(empty_dir, ignore_errors=True)
 
 

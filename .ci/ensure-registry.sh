@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A local image registry on 127.0.0.1:5000 for the release end-to-end test
-# (tests/e2e/test_production_stack.py): Debian's docker-registry package (the
+# (tests/docker/test_production_stack.py): Debian's docker-registry package (the
 # reference "distribution" registry), plain HTTP, no auth, bound to loopback.
 # The engine must trust it as an insecure registry; Docker trusts 127.0.0.0/8
 # by default. Safe to re-run: a registry that already answers is left alone.
@@ -17,7 +17,7 @@ REGISTRY_LOG="${REGISTRY_LOG:-/var/log/docker-registry.log}"
 CONFIG=/etc/docker/registry/nba-cluster-local.yml
 
 LOG_TAG=ensure-registry
-# shellcheck source=docker/lib.sh
+# shellcheck source=.ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 become_root "$@"
 

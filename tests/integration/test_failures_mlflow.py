@@ -25,19 +25,8 @@ from nba_cluster.datasets.names import LAST_RUN_STATUS, OPEN_MLFLOW_RUNS
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
 from tests.support.ports import free_port
 from tests.support.run_state import read_state
+from tests.support.search_space import SLOW_CANDIDATE_SEARCH
 from tests.support.training import synthetic_player_features
-
-SEARCH = [  # lists as --params carries them
-    "training.pca_components=8",
-    "training.search_space.kmeans.n_clusters=5|6|7",
-    "training.search_space.gaussian_mixture.n_components=5|6",
-    "training.search_space.agglomerative_ward.n_clusters=5",
-    "training.search_space.hdbscan.min_cluster_size=15",
-    # each candidate's run is open while it is fitted and refitted: on the synthetic league's
-    # 240 rows, 100 refits keep it open for most of a second, so the kill lands in one
-    "training.evaluation.bootstraps=100",
-    "training.selection.cluster_count_range=4|8",
-]
 
 
 class Constant(PythonModel):
@@ -129,7 +118,7 @@ def test_a_tracking_server_killed_mid_training_ends_the_run_clearly(
 
     training = subprocess.Popen(
         [sys.executable, "-m", "kedro", "run", "--pipelines", "training",
-         "--params", ",".join(SEARCH)],
+         "--params", ",".join(SLOW_CANDIDATE_SEARCH)],
         cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "COLUMNS": "300", "NBA_CLUSTER_DEBUG": ""},
     )  # fmt: skip

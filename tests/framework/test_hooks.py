@@ -15,8 +15,8 @@ from mlflow import MlflowClient
 
 from nba_cluster.datasets.names import OPEN_MLFLOW_RUNS
 from tests.support.run_state import read_state
+from tests.support.search_space import SLOW_CANDIDATE_SEARCH
 from tests.support.training import synthetic_player_features
-from tests.test_failures_mlflow import SEARCH
 
 
 def test_unreachable_tracking_server_fails_fast_naming_it(project):
@@ -40,7 +40,7 @@ def test_runs_of_a_killed_kedro_run_are_failed_at_the_next_start(project, synthe
     synthetic_player_features(synthetic_league).to_parquet(features)
     training = subprocess.Popen(
         [sys.executable, "-m", "kedro", "run", "--pipelines", "training",
-         "--params", ",".join(SEARCH)],
+         "--params", ",".join(SLOW_CANDIDATE_SEARCH)],
         cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "COLUMNS": "300"},
     )  # fmt: skip

@@ -25,11 +25,11 @@ SUITE="bookworm"        # python3 in bookworm is 3.11, matching the tag
 PY="python3.11"
 
 LOG_TAG=bootstrap-base-images
-# shellcheck source=docker/lib.sh
+# shellcheck source=.ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # debootstrap, chroot and apt need root.
 become_root "$@"
-timeout 15 docker info >/dev/null 2>&1 || die "docker engine not reachable; run docker/ensure-engine.sh first"
+timeout 15 docker info >/dev/null 2>&1 || die "docker engine not reachable; run .ci/ensure-engine.sh first"
 
 # Under /var/tmp, not /tmp: the rootfs needs device nodes and exec, which a
 # tmpfs /tmp mounted nodev/noexec would refuse.
@@ -149,7 +149,7 @@ build_python_standin() {
 }
 
 # The service stand-ins: Debian packages installed on top of the Python stand-in (a Debian
-# bookworm minbase whose apt already points at the reachable mirror), see docker/standins/.
+# bookworm minbase whose apt already points at the reachable mirror), see .ci/standins/.
 build_package_standin() {
   local image="$1" name="$2" dir
   dir="$(dirname "${BASH_SOURCE[0]}")/standins"

@@ -1,5 +1,5 @@
 # Offline stand-in for the official `postgres` image, from Debian's postgresql-15 package
-# (built by docker/bootstrap-base-images.sh only when the official image cannot be pulled).
+# (built by .ci/bootstrap-base-images.sh only when the official image cannot be pulled).
 # It keeps the parts of the official image's interface the production stack uses: the
 # postgres user with uid/gid 999, PGDATA=/var/lib/postgresql/data, POSTGRES_USER, POSTGRES_DB,
 # POSTGRES_PASSWORD(_FILE), first-start initialisation, pg_isready/psql/pg_dump on PATH.

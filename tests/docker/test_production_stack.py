@@ -1,7 +1,7 @@
 """The production stack (docker-compose.yml), end to end, in a real Docker engine.
 
 docker/release.sh builds the image and pushes it to the local registry on 127.0.0.1:5000
-(docker/ensure-registry.sh; .ci/run starts it); the local copy is removed, so `up` has to pull
+(.ci/ensure-registry.sh; .ci/run starts it); the local copy is removed, so `up` has to pull
 exactly the released tag. Secrets come from docker/make-secrets.sh in a temporary folder.
 Then, through the nginx proxy only: every UI and API needs a login, plain HTTP redirects, the
 reader cannot move MLflow's `champion`; the pipeline trains with the writer's credentials
@@ -10,32 +10,23 @@ the alias; no container runs as root; no secret shows in `docker inspect` or the
 history; backup -> `down -v` -> restore brings back the same runs, champion and dashboard data.
 
 Real Postgres, nginx and registry (stand-ins from Debian packages where the official images
-cannot be pulled: docker/bootstrap-base-images.sh). Compose logs are printed on failure; the
+cannot be pulled: .ci/bootstrap-base-images.sh). Compose logs are printed on failure; the
 stack and its volumes are always removed (`down -v`).
 
-    pytest -m docker tests/e2e/test_production_stack.py -s
+    pytest -m docker tests/docker/test_production_stack.py -s
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import io
 import json
 import os
 import shutil
-import ssl
-import subprocess
 import tarfile
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -43,12 +34,19 @@ from cryptography import x509
 
 from tests.support.docker import docker_unavailable_reason
 from tests.support.ports import free_ports
-from tests.support.project import PROJECT_ROOT, SHARED_NBA_STATS, shared_data_available
+from tests.support.production import (
+    EXPERIMENT,
+    MODEL_NAME,
+    PUBLIC_HOST,
+    REGISTRY,
+    WRITER,
+    ProductionStack,
+    registry_answers,
+)
+from tests.support.project import SHARED_NBA_STATS, shared_data_available
 
 pytestmark = pytest.mark.docker
 
-REGISTRY = "127.0.0.1:5000"
-PUBLIC_HOST = "nba.test"
 # Two seasons keep training short; the replay serves recorded or synthetic data for them.
 FIRST_SEASON, LAST_SEASON = "2018-19", "2019-20"
 # The replayed seasons, and a single k-means candidate (the search itself is tested elsewhere;
@@ -62,8 +60,6 @@ PIPELINE_PARAMS = ",".join(
         "training.evaluation.bootstraps=2",
     )
 )
-EXPERIMENT = "nba_cluster"
-MODEL_NAME = "nba-player-archetypes"
 # The clear-text secrets docker/make-secrets.sh writes: none may show outside the processes
 # that use them (the proxy's htpasswd is a hash; the TLS files are empty until given).
 SECRET_NAMES = (
@@ -76,213 +72,10 @@ SECRET_NAMES = (
 )
 SERVERS = ("postgres", "mlflow", "kedro-viz", "dashboard", "proxy")
 ONE_SHOTS = ("mlflow-setup", "proxy-init")
-WRITER, READER, PROXY_USER = "pipeline", "dashboard", "nba"
 
 RELEASE_TIMEOUT = 30 * 60
 UP_TIMEOUT = 10 * 60
 PIPELINE_TIMEOUT = 30 * 60
-DASHBOARD_REFRESH_TIMEOUT = 120
-
-
-def _registry_answers() -> bool:
-    try:
-        urllib.request.urlopen(f"http://{REGISTRY}/v2/", timeout=5).close()
-    except (OSError, urllib.error.URLError):
-        return False
-    return True
-
-
-@dataclass
-class ProductionStack:
-    project: str
-    env_file: Path
-    secrets: Path
-    ports: dict[str, int]
-    env: dict[str, str]
-    image: str
-    revision: str = ""
-    tls_context: ssl.SSLContext | None = None
-
-    # -- compose and the scripts ------------------------------------------------------------
-    def compose_prefix(self, replay: bool = False) -> list[str]:
-        files = ["-f", "docker-compose.yml"]
-        if replay:
-            files += ["-f", "docker/compose.replay.yml"]
-        return ["docker", "compose", "--env-file", str(self.env_file), "-p", self.project, *files]
-
-    def run(
-        self,
-        command: list[str],
-        timeout: float = 600,
-        check: bool = True,
-        env: dict[str, str] | None = None,
-        **kwargs,
-    ):
-        result = subprocess.run(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env or self.env,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            **kwargs,
-        )
-        if check and result.returncode != 0:
-            out = result.stdout if isinstance(result.stdout, str) else result.stdout.decode()
-            err = result.stderr if isinstance(result.stderr, str) else result.stderr.decode()
-            raise AssertionError(
-                f"`{' '.join(command)}` exited {result.returncode}\n"
-                f"--- stdout ---\n{out[-6000:]}\n--- stderr ---\n{err[-6000:]}"
-            )
-        return result
-
-    def compose(self, *args: str, replay: bool = False, timeout: float = 600, check=True):
-        return self.run(
-            [*self.compose_prefix(replay), *args], timeout=timeout, check=check, text=True
-        )
-
-    def script(self, name: str, *args: str, timeout: float = 600) -> str:
-        env = self.env | {"COMPOSE": " ".join(self.compose_prefix())}
-        result = subprocess.run(
-            [str(PROJECT_ROOT / "docker" / name), *args],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        assert result.returncode == 0, f"{name}: {result.stdout[-3000:]}\n{result.stderr[-6000:]}"
-        return result.stdout.strip()
-
-    @contextlib.contextmanager
-    def logs_on_failure(self) -> Iterator[None]:
-        try:
-            yield
-        except BaseException:
-            logs = self.compose("logs", "--no-color", "--tail=200", replay=True, check=False)
-            print(f"\n===== docker compose logs ({self.project}) =====\n{logs.stdout}{logs.stderr}")
-            raise
-
-    def containers(self) -> list[dict]:
-        out = self.compose("ps", "--all", "--format", "json", replay=True).stdout.strip()
-        return [json.loads(line) for line in out.splitlines() if line.strip()]
-
-    def inspect(self, name: str) -> dict:
-        out = self.run(["docker", "inspect", name], text=True).stdout
-        return json.loads(out)[0]
-
-    def sql(self, query: str, database: str = "mlflow") -> list[str]:
-        out = self.compose(
-            "exec",
-            "-T",
-            "postgres",
-            "psql",
-            "--username=mlflow",
-            f"--dbname={database}",
-            "-tAc",
-            query,
-        ).stdout
-        return [line for line in out.splitlines() if line.strip()]
-
-    def trust_proxy_certificate(self) -> None:
-        """Verify the proxy with the certificate it serves now (self-signed on a first start;
-        a restore onto empty volumes is a first start). The name is checked apart: requests
-        go to 127.0.0.1 with the public name in the Host header."""
-        certificate = self.compose("exec", "-T", "proxy", "cat", "/etc/nginx/runtime/tls.crt")
-        self.tls_context = ssl.create_default_context(cadata=certificate.stdout)
-        self.tls_context.check_hostname = False
-
-    def secret(self, name: str) -> str:
-        return (self.secrets / name).read_text().strip()
-
-    # -- HTTP through the proxy -------------------------------------------------------------
-    def request(
-        self,
-        host: str,
-        path: str,
-        user: tuple[str, str] | None = None,
-        *,
-        payload: dict | None = None,
-        method: str | None = None,
-        scheme: str = "https",
-    ) -> tuple[int, Message, str]:
-        port = self.ports[scheme]
-        headers = {"Host": f"{host}:{port}", "Content-Type": "application/json"}
-        if user:
-            token = base64.b64encode(f"{user[0]}:{user[1]}".encode()).decode()
-            headers["Authorization"] = f"Basic {token}"
-        data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(
-            f"{scheme}://127.0.0.1:{port}{path}", data=data, headers=headers, method=method
-        )
-        # No redirect following: a redirect is an answer to check, not to chase.
-        opener = urllib.request.build_opener(
-            urllib.request.HTTPSHandler(context=self.tls_context), _NoRedirect()
-        )
-        try:
-            with opener.open(request, timeout=60) as response:
-                body = response.read().decode("utf-8", "replace")
-                return response.status, response.headers, body
-        except urllib.error.HTTPError as error:
-            # Headers stay a Message: names are case-insensitive (uvicorn sends them lower case).
-            return error.code, error.headers, error.read().decode("utf-8", "replace")
-
-    def mlflow(self, endpoint: str, user: tuple[str, str], **query: str) -> dict:
-        path = f"/api/2.0/mlflow/{endpoint}"
-        if query:
-            path += "?" + urllib.parse.urlencode(query)
-        status, _, body = self.request(f"mlflow.{PUBLIC_HOST}", path, user)
-        assert status == 200, f"{endpoint}: {status} {body[:300]}"
-        return json.loads(body)
-
-    def reader(self) -> tuple[str, str]:
-        return READER, self.secret("mlflow_reader_password")
-
-    def proxy_login(self) -> tuple[str, str]:
-        return PROXY_USER, self.secret("proxy_password")
-
-    def run_ids(self) -> set[str]:
-        experiment = self.mlflow(
-            "experiments/get-by-name", self.reader(), experiment_name=EXPERIMENT
-        )
-        status, _, body = self.request(
-            f"mlflow.{PUBLIC_HOST}",
-            "/api/2.0/mlflow/runs/search",
-            self.reader(),
-            payload={
-                "experiment_ids": [experiment["experiment"]["experiment_id"]],
-                "max_results": 1000,
-            },
-        )
-        assert status == 200, body[:300]
-        return {run["info"]["run_id"] for run in json.loads(body).get("runs", [])}
-
-    def champion_version(self) -> str:
-        found = self.mlflow(
-            "registered-models/alias", self.reader(), name=MODEL_NAME, alias="champion"
-        )
-        return found["model_version"]["version"]
-
-    def dashboard_health(self) -> dict:
-        status, _, body = self.request(PUBLIC_HOST, "/healthz", self.proxy_login())
-        assert status == 200, body[:300]
-        return json.loads(body)
-
-    def wait_dashboard_reports(self, champion: str) -> dict:
-        deadline = time.monotonic() + DASHBOARD_REFRESH_TIMEOUT
-        while True:
-            health = self.dashboard_health()
-            if health["champion_version"] == champion and health["player_seasons"] > 0:
-                return health
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the dashboard does not report champion {champion}: {health}")
-            time.sleep(3)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 @pytest.fixture(scope="module")
@@ -290,8 +83,8 @@ def stack() -> Iterator[ProductionStack]:
     reason = docker_unavailable_reason()
     if reason:
         pytest.skip(f"needs a Docker engine with Compose v2: {reason}")
-    if not _registry_answers():
-        pytest.skip(f"needs a registry on {REGISTRY}: run docker/ensure-registry.sh")
+    if not registry_answers():
+        pytest.skip(f"needs a registry on {REGISTRY}: run .ci/ensure-registry.sh")
 
     run_id = uuid.uuid4().hex[:8]
     workdir = Path(tempfile.mkdtemp(prefix="nba-prod-e2e-"))
@@ -321,11 +114,10 @@ def stack() -> Iterator[ProductionStack]:
     }
     stack = ProductionStack(
         project=f"nba-prod-{run_id}",
-        env_file=workdir / "production.env",
+        env_file=str(workdir / "production.env"),
         secrets=secrets,
         ports={"http": http_port, "https": https_port},
         env=env,
-        image="",
     )
     print(f"\ncompose project {stack.project}, ports {stack.ports}, work dir {workdir}")
     try:
@@ -346,7 +138,7 @@ def stack() -> Iterator[ProductionStack]:
             settings["TAG"] = released.rsplit(":", 1)[1]
             # The replay serves from the released image too: no other image is needed.
             settings["LOCAL_IMAGE"] = released
-            stack.env_file.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
+            Path(stack.env_file).write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
             # Only the registry has it now: `up` must pull exactly that tag.
             stack.run(["docker", "image", "rm", released], text=True)
             missing = stack.run(["docker", "image", "inspect", released], check=False)
@@ -379,11 +171,7 @@ def stack() -> Iterator[ProductionStack]:
             print(f"pipeline (writer credentials) took {time.monotonic() - started:.0f} s")
         yield stack
     finally:
-        stack.compose(
-            "down", "--volumes", "--remove-orphans", "--timeout", "20", replay=True, check=False
-        )
-        if stack.image:
-            subprocess.run(["docker", "image", "rm", stack.image], capture_output=True, check=False)
+        stack.remove()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

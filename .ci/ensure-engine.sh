@@ -20,7 +20,7 @@ PLUGIN_DIR="/usr/local/lib/docker/cli-plugins"
 PIDFILE="/var/run/docker.pid"
 
 LOG_TAG=ensure-engine
-# shellcheck source=docker/lib.sh
+# shellcheck source=.ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # apt, dockerd and the system plugin dir all need root.
 become_root "$@"
