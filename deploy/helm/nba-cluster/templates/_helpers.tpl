@@ -93,8 +93,8 @@ volumeMounts:
       key: {{ .key }}
 {{- end -}}
 
-{{/* Variables every workload of the project shares: the Kedro environment, the bucket, the
-tracking server. `credentials` adds the bucket's key pair. */}}
+{{/* Variables of the project's workloads: the Kedro environment and the bucket; `credentials`
+adds the bucket's key pair, `tracking` the MLflow server (Kedro-Viz needs neither). */}}
 {{- define "nba-cluster.projectEnv" -}}
 {{- $v := .root.Values -}}
 - name: KEDRO_ENV
@@ -109,8 +109,10 @@ tracking server. `credentials` adds the bucket's key pair. */}}
 {{ include "nba-cluster.secretEnv" (dict "name" "AWS_ACCESS_KEY_ID" "secret" $v.storage.existingSecret "key" $v.storage.accessKeyIdKey) }}
 {{ include "nba-cluster.secretEnv" (dict "name" "AWS_SECRET_ACCESS_KEY" "secret" $v.storage.existingSecret "key" $v.storage.secretAccessKeyKey) }}
 {{- end }}
+{{- if .tracking }}
 - name: MLFLOW_TRACKING_URI
   value: {{ $v.mlflow.trackingUri | quote }}
+{{- end }}
 {{- with $v.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -127,7 +129,7 @@ tracking server. `credentials` adds the bucket's key pair. */}}
 writer's MLflow login, and stats.nba.com's settings when set. */}}
 {{- define "nba-cluster.pipelineEnv" -}}
 {{- $v := .Values -}}
-{{ include "nba-cluster.projectEnv" (dict "root" . "credentials" true) }}
+{{ include "nba-cluster.projectEnv" (dict "root" . "credentials" true "tracking" true) }}
 {{ include "nba-cluster.mlflowUserEnv" (dict "root" . "username" $v.mlflow.users.writerUsername "passwordKey" $v.mlflow.users.writerPasswordKey) }}
 {{- with $v.nbaStats.baseUrl }}
 - name: NBA_STATS_BASE_URL
