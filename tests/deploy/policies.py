@@ -83,7 +83,7 @@ def probes(objects: Objects) -> list[str]:
 
 def secrets_by_reference(objects: Objects) -> list[str]:
     """No Secret in the chart, and credentials reach containers only through secretKeyRef."""
-    found = [f"{_name(obj)}: the chart renders a Secret" for obj in objects if obj["kind"] == "Secret"]
+    found = [f"{_name(o)}: the chart renders a Secret" for o in objects if o["kind"] == "Secret"]
     for obj, spec in workloads(objects):
         for container in containers(spec):
             for var in container.get("env", []):
@@ -133,7 +133,8 @@ def cron_jobs_forbid_overlap(objects: Objects) -> list[str]:
 def dashboard_stays_up(objects: Objects) -> list[str]:
     """Two dashboard replicas or more, a rolling update that keeps them, and a PDB."""
     (deployment,) = [
-        o for o in objects
+        o
+        for o in objects
         if o["kind"] == "Deployment"
         and o["metadata"]["labels"].get("app.kubernetes.io/component") == "dashboard"
     ]
@@ -145,7 +146,8 @@ def dashboard_stays_up(objects: Objects) -> list[str]:
         found.append("dashboard: updates may take replicas down first")
     selector = deployment["spec"]["selector"]["matchLabels"]
     budgets = [
-        o for o in objects
+        o
+        for o in objects
         if o["kind"] == "PodDisruptionBudget" and o["spec"]["selector"]["matchLabels"] == selector
     ]
     if not budgets:
