@@ -74,3 +74,20 @@ def test_default_schedules_are_those_of_conf_base():
     assert {job: c["schedule"] for job, c in cron_jobs.items()} == {
         job: s["cron"] for job, s in schedules.items()
     }
+
+
+@pytest.mark.parametrize(
+    ("setting", "gone"),
+    [
+        ("kedroViz.enabled=false", "Deployment/nba-cluster-kedro-viz"),
+        ("networkPolicy.enabled=false", "NetworkPolicy/nba-cluster-deny-ingress"),
+        ("ingress.enabled=false", "Ingress/nba-cluster-ui"),
+        ("mlflowSetup.enabled=false", "Job/nba-cluster-mlflow-setup"),
+        ("serviceAccount.create=false", "ServiceAccount/nba-cluster"),
+    ],
+)
+def test_each_optional_part_turns_off_and_the_rest_stays_valid(setting, gone):
+    objects = render("values.yaml", "--set", setting)
+    assert gone not in {f"{o['kind']}/{o['metadata']['name']}" for o in objects}
+    for obj in objects:
+        kubernetes_validate.validate(obj, KUBERNETES_VERSIONS[-1], strict=True)
