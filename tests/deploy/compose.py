@@ -14,6 +14,7 @@ from tests.deploy.chart import ROOT
 
 COMMON = ROOT / "docker" / "compose.common.yml"
 PRODUCTION = ROOT / "docker-compose.yml"
+REPLAY = ROOT / "docker" / "compose.replay.yml"
 # ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME}; $$ is a literal $.
 _VARIABLE = re.compile(r"\$\{(\w+)(?:(:?-)([^}]*)|:?\?[^}]*)?\}")
 _HEALTH_URL = re.compile(r"http://127\.0\.0\.1:(\d+)(/[\w/.-]*)")
@@ -85,3 +86,8 @@ def all_env_names() -> frozenset[str]:
         for service in services.values():
             names |= {n.removesuffix("_FILE") for n in service.get("environment", {}) or {}}
     return frozenset(names)
+
+
+def replay_command() -> list[str]:
+    """The stats.nba.com replay's command in docker/compose.replay.yml, defaults interpolated."""
+    return interpolate(_load(REPLAY)["stats-replay"]["command"]).split()

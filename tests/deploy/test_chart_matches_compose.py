@@ -105,6 +105,16 @@ def test_the_mlflow_users_hook_runs_the_compose_setup_script(objects):
     assert chart_names - setup.env_names <= {"POSTGRES_PORT", "MLFLOW_AUTH_CONFIG_PATH"}
 
 
+def test_the_replay_runs_the_compose_replay_module():
+    """Same program and port; the chart serves the recordings only (no synthetic seasons)."""
+    objects = render("values.yaml", "--set", "statsReplay.enabled=true")
+    chart = _container(objects, "Deployment", "stats-replay")["command"]
+    ours = compose.replay_command()
+    assert chart[:3] == ours[:3]  # python -m <module>
+    assert chart[chart.index("--port") + 1] == ours[ours.index("--port") + 1]
+    assert "--recorded" in chart and "--recorded" in ours
+
+
 def test_the_compose_reader_resolves_defaults():
     assert compose.interpolate("--workers=${DASHBOARD_WORKERS:-2}") == "--workers=2"
     assert compose.interpolate("${REGISTRY:?set REGISTRY}/x:${TAG-1}") == "/x:1"
