@@ -46,8 +46,5 @@ def test_a_full_run_writes_every_dataset_to_the_bucket(project, replay, storage_
     assert isinstance(labelled, pd.DataFrame)
     assert len(labelled) == manifest["player_seasons"] > 0
     after = sorted(path for path in (project / "data").rglob("*") if path.is_file())
-    # the run's own state files come through the catalog once the layout refactor lands
-    assert [path.name for path in after if path not in before] == [
-        "last_run.json",
-        "open_mlflow_runs.json",
-    ]
+    assert [path.name for path in after if path not in before] == []
+    assert "08_reporting/last_run.json" in keys  # the run state too

@@ -12,8 +12,8 @@ from sklearn.metrics import adjusted_rand_score
 from nba_cluster.clustering.model import OUTPUT_COLUMNS
 from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.datasets import AtomicDataset, PublicationManifest
+from nba_cluster.datasets.names import INFERENCE_MANIFEST, INFERENCE_OUTPUTS
 from nba_cluster.pipelines.inference import create_pipeline
-from nba_cluster.pipelines.inference.pipeline import MANIFEST, OUTPUTS
 from tests.support.search_space import small_training_parameters
 from tests.support.training import champion_dataset, run_training
 
@@ -27,8 +27,9 @@ def run_inference(player_features: pd.DataFrame, folder) -> DataCatalog:
         "champion_model": champion_dataset(),
         **{name: AtomicDataset(filepath=str(folder / f"{name}.parquet"),
                                dataset="pandas.ParquetDataset")
-           for name in OUTPUTS},
-        MANIFEST: PublicationManifest(str(folder / "manifest.json"), Version(None, "run-1")),
+           for name in INFERENCE_OUTPUTS},
+        INFERENCE_MANIFEST: PublicationManifest(str(folder / "manifest.json"),
+                                                Version(None, "run-1")),
     })  # fmt: skip
     catalog["player_features"] = player_features
     SequentialRunner().run(create_pipeline(), catalog)
@@ -82,7 +83,7 @@ def test_champion_labels_every_player_season_even_unseen_ones(tracking, player_f
         role_of[some_player["PLAYER_ID"]]}  # fmt: skip
 
     # written last, naming the run and what it published
-    manifest = catalog.load(MANIFEST)
+    manifest = catalog.load(INFERENCE_MANIFEST)
     assert manifest.pop("published_at")
     assert manifest == {
         "version": "run-1",

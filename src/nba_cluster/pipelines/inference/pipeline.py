@@ -1,11 +1,8 @@
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import label_player_seasons, publish
+from nba_cluster.datasets.names import INFERENCE_MANIFEST, INFERENCE_OUTPUTS
 
-# The pipeline's outputs, in the order the node returns them; the dashboard reads these, at the
-# save version the manifest names (written last, so readers never mix two runs' outputs).
-OUTPUTS = ("player_archetypes", "archetype_profiles", "similarity_vectors")
-MANIFEST = "inference_manifest"
+from .nodes import label_player_seasons, publish
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -14,13 +11,14 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=label_player_seasons,
                 inputs=["champion_model", "player_features"],
-                outputs=list(OUTPUTS),
+                outputs=list(INFERENCE_OUTPUTS),  # in the order the node returns them
                 name="label_player_seasons_node",
             ),
             Node(
                 func=publish,
-                inputs=list(OUTPUTS),
-                outputs=MANIFEST,
+                # after the three outputs are saved: readers never mix two runs' outputs
+                inputs=list(INFERENCE_OUTPUTS),
+                outputs=INFERENCE_MANIFEST,
                 name="publish_inference_node",
             ),
         ]
