@@ -38,6 +38,10 @@ class PublicationManifest(AbstractVersionedDataset[dict, dict]):
         super().__init__(PurePosixPath(get_protocol_and_path(self._location)[1]), version)
         self.metadata = metadata
 
+    @property
+    def filepath(self) -> str:
+        return self._location
+
     def save(self, data: dict[str, Any]) -> None:
         version = self.resolve_save_version()
         if version is None:
