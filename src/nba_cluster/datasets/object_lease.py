@@ -42,11 +42,17 @@ _REFUSED = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
 
 
 class ObjectLease:
-    """``lost`` is set when a renewal found the lease taken over (this holder stalled for longer
-    than ``ttl_seconds``): the job should stop."""
+    """``label`` says what the holder does (e.g. the job), for whoever finds it held. ``lost``
+    is set when a renewal found the lease taken over (this holder stalled for longer than
+    ``ttl_seconds``): the job should stop."""
 
     def __init__(
-        self, location: str, *, ttl_seconds: float = 60.0, poll_seconds: float = 2.0
+        self,
+        location: str,
+        *,
+        label: str = "",
+        ttl_seconds: float = 60.0,
+        poll_seconds: float = 2.0,
     ) -> None:
         protocol, path = get_protocol_and_path(location)
         if protocol not in {"s3", "s3a"}:
@@ -56,6 +62,7 @@ class ObjectLease:
         self._ttl = ttl_seconds
         self._poll = poll_seconds
         self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._label = label
         self._client = boto3.client("s3")
         self._etag: str | None = None
         self.lost = threading.Event()
@@ -86,7 +93,8 @@ class ObjectLease:
             self._release()
 
     def _body(self) -> bytes:
-        return json.dumps({"holder": self._holder, "ttl_seconds": self._ttl}).encode()
+        body = {"holder": self._holder, "label": self._label, "ttl_seconds": self._ttl}
+        return json.dumps(body).encode()
 
     def _put(self, **condition: str) -> bool:
         try:
