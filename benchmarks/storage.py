@@ -1,12 +1,15 @@
 """The default ``kedro run`` on the recorded seasons, every dataset on the local disk vs every
-dataset in an S3 bucket (KEDRO_ENV=cloud), side by side.
+dataset in an S3 bucket (KEDRO_ENV=cloud), side by side; then the dashboard on each run's
+outputs (benchmarks.dashboard: first page and both callbacks, p95).
 
 Replays the recorded stats.nba.com responses of ``../shared/nba-stats`` on 127.0.0.1 (no pause
 between requests), and runs SeaweedFS from the overlay's image (``docker/seaweedfs``, built when
 missing) on 127.0.0.1. Each round times one ``kedro run`` (all four pipelines, default
 parameters, a SQLite MLflow of its own) in a fresh project copy writing to ``data/``, then one
 in another fresh copy writing to a new bucket; the rounds alternate so that a busy moment of
-the machine weighs on both. The figures go to docs/measurements.md (unless ``--no-record``).
+the machine weighs on both. The last round's two projects then serve the dashboard under
+gunicorn (2 workers x 2 threads, as the compose stacks run it). The figures go to
+docs/measurements.md (unless ``--no-record``).
 
     uv run python -m benchmarks.storage [--shared PATH] [--rounds N] [--no-record]
 """
@@ -14,6 +17,8 @@ the machine weighs on both. The figures go to docs/measurements.md (unless ``--n
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import statistics
 import subprocess
@@ -25,6 +30,7 @@ from pathlib import Path
 
 import boto3
 
+from benchmarks import dashboard as dashboard_benchmark
 from benchmarks._measurements import add_no_record_argument, command_line, record
 from benchmarks._recorded import ingestion_params, timed_kedro_run
 from nba_cluster.nba_stats.replay import ReplayServer
@@ -66,21 +72,38 @@ def start_seaweedfs(folder: Path) -> tuple[str, str, str]:
             time.sleep(0.5)
 
 
-def run_once(folder: Path, params: str, cloud_env: dict[str, str] | None) -> float:
-    root = copy_project(folder)
+@contextlib.contextmanager
+def environment(values: dict[str, str] | None):
     saved = dict(os.environ)
-    os.environ.update(cloud_env or {})
+    os.environ.update(values or {})
     try:
-        return timed_kedro_run(root, ["--params", params], f"sqlite:///{root / 'mlflow.db'}")
+        yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def run_once(root: Path, params: str, cloud_env: dict[str, str] | None) -> float:
+    with environment(cloud_env):
+        return timed_kedro_run(root, ["--params", params], f"sqlite:///{root / 'mlflow.db'}")
+
+
+def dashboard_p95(root: Path, cloud_env: dict[str, str] | None, requests: int) -> dict:
+    """benchmarks.dashboard's results for ``root``'s outputs, gunicorn 2x2."""
+    results = root / "dashboard.json"
+    tracking = {"MLFLOW_TRACKING_URI": f"sqlite:///{root}/mlflow.db"}
+    arguments = ["--project", str(root), "--configs", "2x2", "--requests", str(requests),
+                 "--json", str(results), "--no-record"]  # fmt: skip
+    with environment({**(cloud_env or {}), **tracking}):
+        dashboard_benchmark.main(arguments)
+    return json.loads(results.read_text())["best"]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=SHARED_NBA_STATS)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--requests", type=int, default=200, help="per dashboard callback")
     add_no_record_argument(parser)
     args = parser.parse_args(argv)
     server = ReplayServer(recorded_league(args.shared)).start()
@@ -95,14 +118,20 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for round_ in range(args.rounds):
                 print(f"round {round_ + 1}: kedro run, local disk ...", flush=True)
-                local.append(run_once(Path(tmp) / f"local-{round_}", params, None))
+                local_root = copy_project(Path(tmp) / f"local-{round_}")
+                local.append(run_once(local_root, params, None))
                 bucket_name = f"bench-{round_}-{uuid.uuid4().hex[:8]}"
                 client.create_bucket(Bucket=bucket_name)
                 cloud = {**client_env, "KEDRO_ENV": "cloud",
                          "NBA_CLUSTER_STORAGE_URL": f"s3://{bucket_name}/data"}  # fmt: skip
                 print(f"round {round_ + 1}: kedro run, bucket ...", flush=True)
-                bucket.append(run_once(Path(tmp) / f"bucket-{round_}", params, cloud))
+                bucket_root = copy_project(Path(tmp) / f"bucket-{round_}")
+                bucket.append(run_once(bucket_root, params, cloud))
                 print(f"  local {local[-1]:.1f} s, bucket {bucket[-1]:.1f} s", flush=True)
+            print("dashboard on the local outputs ...", flush=True)
+            local_dashboard = dashboard_p95(local_root, None, args.requests)
+            print("dashboard on the bucket's outputs ...", flush=True)
+            bucket_dashboard = dashboard_p95(bucket_root, cloud, args.requests)
         finally:
             subprocess.run(["docker", "stop", container], capture_output=True, check=False)
             server.stop()
@@ -114,6 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{f'round {round_}':28} {a:11.1f}s {b:11.1f}s")
     print(f"{'median':28} {local_s:11.1f}s {bucket_s:11.1f}s   ratio {ratio:.2f}x "
           f"(target <= {TARGET_RATIO}x)")  # fmt: skip
+    dashboard_rows = []
+    for label, key in (("first page", "first_page"), ("similar-players callback", "similar"),
+                       ("map callback", "map")):  # fmt: skip
+        local_ms, bucket_ms = local_dashboard[key]["p95_ms"], bucket_dashboard[key]["p95_ms"]
+        print(f"{'dashboard ' + label + ' p95':28} {local_ms:10.1f}ms {bucket_ms:10.1f}ms")
+        dashboard_rows.append((f"dashboard {label} p95, local / bucket (ms)",
+                               f"{local_ms} / {bucket_ms}", "unchanged within noise"))  # fmt: skip
     if not args.no_record:
         page = record(
             "storage",
