@@ -47,6 +47,7 @@ PIPELINE_TIMEOUT = 30 * 60
 NEW_CHAMPION_SECONDS = 10
 # The project's clock for the refresh job: the recorded 2025-26 capture is the season under way.
 TODAY = "2026-02-22"
+ENTRYPOINT = "/opt/nba-cluster/entrypoint.py"
 # The one volume two services mount: the proxy's TLS files and sites, written by its one-shot.
 PROXY_RUNTIME = "proxy-runtime"
 
@@ -88,9 +89,14 @@ class StorageStack(ProductionStack):
         return self.compose("run", "--rm", "--no-deps", "-T", service, "python", "-c",
                             listing).stdout.split()  # fmt: skip
 
+    def in_scheduler(self, *command: str, detach: bool = False) -> str:
+        """A command in the scheduler's container, through the image's entrypoint (``exec``
+        skips it): the bucket's and MLflow's secrets are read from their files there."""
+        return self.compose("exec", "-d" if detach else "-T", "scheduler", "python",
+                            ENTRYPOINT, *command).stdout  # fmt: skip
+
     def scheduler_status(self) -> dict:
-        out = self.compose("exec", "-T", "scheduler", "python", "-m",
-                           "nba_cluster.services.scheduler", "status").stdout  # fmt: skip
+        out = self.in_scheduler("python", "-m", "nba_cluster.services.scheduler", "status")
         return json.loads(out[out.index("{") :])
 
 
@@ -213,8 +219,8 @@ def test_replicas_recreated_without_volumes_show_the_same_data(stack):
 
 def test_a_job_started_while_training_holds_the_lease_waits_and_says_so(stack):
     with stack.logs_on_failure():
-        stack.compose("exec", "-d", "scheduler", "python", "-m",
-                      "nba_cluster.services.scheduler", "run", "training")  # fmt: skip
+        stack.in_scheduler("python", "-m", "nba_cluster.services.scheduler", "run", "training",
+                           detach=True)  # fmt: skip
         deadline = time.monotonic() + 120
         while (stack.scheduler_status().get("running") or {}).get("job") != "training":
             assert time.monotonic() < deadline, "training never started"
