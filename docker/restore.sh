@@ -52,7 +52,8 @@ if [ -e "$work/data-objects.tar" ]; then
   read -r data_url artifacts_url <<<"$(storage_urls "${compose[@]}")"
   [ -n "$data_url" ] ||
     die "$archive holds bucket objects: restore it with docker/compose.storage.yml in COMPOSE"
-  if "${compose[@]}" config --services | grep -qx seaweedfs; then
+  # grep without -q: an early exit would fail the pipe under pipefail (SIGPIPE)
+  if "${compose[@]}" config --services | grep -x seaweedfs >/dev/null; then
     "${compose[@]}" up --detach --wait seaweedfs
     "${compose[@]}" run --rm storage-setup >/dev/null
   fi
