@@ -36,6 +36,7 @@ new_secret mlflow_admin_password random_password
 new_secret mlflow_flask_secret_key openssl rand -hex 32
 new_secret mlflow_writer_password random_password
 new_secret mlflow_reader_password random_password
+new_secret model_signing_key openssl rand -hex 32
 new_secret proxy_password random_password
 if [ ! -e "$SECRETS_DIR/proxy_htpasswd" ]; then
   # apr1 (Apache MD5): every nginx build verifies it; bcrypt would depend on the C library.

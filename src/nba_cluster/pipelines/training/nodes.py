@@ -36,6 +36,7 @@ from nba_cluster.model_registry import (
     find_version,
     load_version,
     pip_requirements,
+    register,
 )
 from nba_cluster.pipelines.training.candidate_runs import CandidateRuns
 
@@ -155,7 +156,7 @@ def register_best(
         best, player_features, training, None if current is None else current.archetype_model
     )
     model_uri = _log_model(model, best["run_id"], player_features)
-    registered = mlflow.register_model(model_uri, MODEL_NAME)
+    registered = register(model_uri)  # signed: only signed versions are ever loaded
     version = str(registered.version)  # int from a SQLite store, str over REST
     # Both are scored the same way here: every row labelled through the model's own
     # assignment rule (noise included), unlike the leaderboard's fit-time silhouette; the
