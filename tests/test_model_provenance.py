@@ -52,8 +52,10 @@ def test_a_version_training_registered_loads(registry, tmp_path):
     loaded = load_version(client.get_model_version(name, version.version))
 
     assert loaded.version == str(version.version)
-    assert client.get_model_version(name, version.version).tags[SIGNATURE_TAG].startswith(
-        "hmac-sha256:"
+    assert (
+        client.get_model_version(name, version.version)
+        .tags[SIGNATURE_TAG]
+        .startswith("hmac-sha256:")
     )
     assert marker.exists()  # its own code runs: it is ours
 

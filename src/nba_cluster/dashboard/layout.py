@@ -14,7 +14,6 @@ from functools import lru_cache
 from dash import Input, Output, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from nba_cluster.framework import run_status
 from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.components import EN_DASH, OPEN_PLAYER, Links
 from nba_cluster.dashboard.snapshot import Snapshot
@@ -28,6 +27,7 @@ from nba_cluster.dashboard.state import (
 from nba_cluster.dashboard.store import DataStore
 from nba_cluster.dashboard.views import archetypes, eras, explorer, model
 from nba_cluster.dashboard.views import map as map_view
+from nba_cluster.framework import run_status
 
 
 def serve(store, links: Links):

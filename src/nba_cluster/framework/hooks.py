@@ -19,8 +19,8 @@ from mlflow import MlflowClient
 from mlflow.entities import RunStatus
 from mlflow.exceptions import MlflowException
 
-from nba_cluster.framework import run_status
 from nba_cluster.datasets.atomic import write_atomically
+from nba_cluster.framework import run_status
 from nba_cluster.framework.failures import GuidedFailure, guidance_for, mlflow_advice
 from nba_cluster.framework.parameters import InvalidParametersError, validate_parameters
 from nba_cluster.pipelines.feature_engineering.parameters import FeatureEngineeringParameters

@@ -61,7 +61,9 @@ def without_deploy(app):
 def main(argv: list[str] | None = None) -> None:
     import uvicorn  # noqa: PLC0415
 
-    parser = argparse.ArgumentParser(prog="python -m nba_cluster.services.viz_server", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m nba_cluster.services.viz_server", description=__doc__
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4141)
     args = parser.parse_args(argv)
