@@ -71,7 +71,9 @@ def anonymous_upload(port: int, host: str, tls: ssl.SSLContext) -> int | str:
     """One 200 MB POST without credentials; the status, or how the connection ended."""
     connection = http.client.HTTPSConnection("127.0.0.1", port, context=tls, timeout=120)
     try:
-        connection.putrequest("POST", "/ajax-api/2.0/mlflow-artifacts/artifacts/x/model.pkl")
+        connection.putrequest(
+            "POST", "/ajax-api/2.0/mlflow-artifacts/artifacts/x/model.pkl", skip_host=True
+        )
         connection.putheader("Host", f"{host}:{port}")
         connection.putheader("Content-Length", str(UPLOAD_BYTES))
         connection.endheaders()
