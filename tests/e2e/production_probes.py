@@ -89,6 +89,32 @@ def anonymous_upload(port: int, host: str, tls: ssl.SSLContext) -> int | str:
         connection.close()
 
 
+def flood(port: int, host: str, tls: ssl.SSLContext, requests: int, clients: int) -> list:
+    """``requests`` anonymous GETs from ``clients`` threads, each over one kept-alive
+    connection (as fast as one address can send); every status."""
+    statuses: list = []
+
+    def client(count: int) -> None:
+        connection = http.client.HTTPSConnection("127.0.0.1", port, context=tls, timeout=30)
+        try:
+            for _ in range(count):
+                connection.request("GET", "/", headers={"Host": f"{host}:{port}"})
+                response = connection.getresponse()
+                response.read()
+                statuses.append(response.status)
+                if response.will_close:
+                    connection.close()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(requests // clients,)) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
 class Poller(threading.Thread):
     """Calls ``probe`` every ``interval`` seconds until stopped; keeps every answer."""
 
