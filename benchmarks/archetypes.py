@@ -40,7 +40,7 @@ from nba_cluster.clustering.candidates import expand_search_space
 from nba_cluster.clustering.model import ArchetypeModel
 from nba_cluster.clustering.selection import rank_candidates
 from nba_cluster.clustering.similarity import SimilarityIndex
-from nba_cluster.pipelines.training.nodes import build_model, score_candidate
+from nba_cluster.pipelines.training.nodes import build_model, leaderboard_row, score_candidate
 from tests.support.mlflow_server import mlflow_server
 from tests.support.project import PROJECT_ROOT, copy_project
 from tests.support.replay import replaying
@@ -81,11 +81,7 @@ def train_untracked(table: pd.DataFrame, training: dict, previous: ArchetypeMode
     values = table[training["features"]].to_numpy(dtype=float)
     specs = expand_search_space(training["search_space"], training["pca_components"])
     started = time.perf_counter()
-    rows = [
-        {"candidate": spec.name, "model_family": spec.family}
-        | score_candidate(spec, values, training)
-        for spec in specs
-    ]
+    rows = [leaderboard_row(spec, score_candidate(spec, values, training)) for spec in specs]
     seconds = time.perf_counter() - started
     incumbent = None if previous is None else previous.clustering.spec.name
     leaderboard = rank_candidates(pd.DataFrame(rows), training["selection"], incumbent)

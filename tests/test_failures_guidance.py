@@ -21,7 +21,9 @@ def mounted(target: Path, *options: str) -> Path:
     """``target`` as a fresh mount (``mount`` options), unmounted afterwards; the test is
     skipped where mounting is not allowed."""
     target.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(["mount", *options, str(target)], capture_output=True, text=True)
+    result = subprocess.run(
+        ["mount", *options, str(target)], capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         pytest.skip(f"cannot mount here: {result.stderr.strip()}")
     try:
@@ -33,7 +35,7 @@ def mounted(target: Path, *options: str) -> Path:
 def test_an_unknown_pipeline_lists_the_valid_names_in_a_few_lines(project):
     result = subprocess.run(
         [sys.executable, "-m", "nba_cluster", "--pipelines", "trainng"],
-        cwd=project, capture_output=True, text=True, timeout=300,
+        cwd=project, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 1
     assert "There is no pipeline named 'trainng'" in result.stderr

@@ -13,7 +13,7 @@ from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 from mlflow.pyfunc import PyFuncModel
 
-from nba_cluster import model_provenance
+from nba_cluster.model_provenance import download, sign, verify
 
 MODEL_NAME = "nba-player-archetypes"
 CHAMPION = "champion"
@@ -75,8 +75,8 @@ def load_version(model_version: ModelVersion) -> RegisteredModel:
     layout of this package (e.g. ``nba_cluster.models``) cannot be unpickled: that is reported
     with what to do, not as an import traceback."""
     with tempfile.TemporaryDirectory(prefix="nba-cluster-model-") as directory:
-        local_path = model_provenance.download(model_version, Path(directory))
-        model_provenance.verify(model_version, local_path)
+        local_path = download(model_version, Path(directory))
+        verify(model_version, local_path)
         return RegisteredModel(
             _unpickle(model_version, local_path), str(model_version.version), model_version.run_id
         )
@@ -86,7 +86,7 @@ def register(model_uri: str, model_name: str = MODEL_NAME) -> ModelVersion:
     """Register a logged model as a new version of ``model_name``, signed as ours."""
     model_version = mlflow.register_model(model_uri, model_name)
     with tempfile.TemporaryDirectory(prefix="nba-cluster-model-") as directory:
-        model_provenance.sign(model_version, Path(directory))
+        sign(model_version, Path(directory))
     return model_version
 
 

@@ -44,3 +44,18 @@ def small_training_parameters(search_space: dict | None = None) -> dict[str, Any
     if search_space is not None:
         parameters["search_space"] = copy.deepcopy(search_space)
     return parameters
+
+
+# Every family, as `kedro run --params` carries lists (a|b), with candidate runs that stay
+# open long enough to kill a process or a server while one is being fitted.
+SLOW_CANDIDATE_SEARCH = [
+    "training.pca_components=8",
+    "training.search_space.kmeans.n_clusters=5|6|7",
+    "training.search_space.gaussian_mixture.n_components=5|6",
+    "training.search_space.agglomerative_ward.n_clusters=5",
+    "training.search_space.hdbscan.min_cluster_size=15",
+    # each candidate's run is open while it is fitted and refitted: on the synthetic league's
+    # 240 rows, 100 refits keep it open for most of a second, so the kill lands in one
+    "training.evaluation.bootstraps=100",
+    "training.selection.cluster_count_range=4|8",
+]

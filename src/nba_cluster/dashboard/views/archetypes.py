@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from nba_cluster.dashboard.components import (
     STATIC_GRAPH_CONFIG,
+    Links,
     base_layout,
     card,
     feature_label,
@@ -82,7 +83,7 @@ def profile_heatmap(snapshot: Snapshot) -> go.Figure:
     return figure
 
 
-def layout(snapshot: Snapshot) -> html.Div:
+def layout(snapshot: Snapshot, links: Links) -> html.Div:
     total = len(snapshot.archetypes)
     sizes = snapshot.archetypes["ARCHETYPE_ID"].value_counts()
     cards = []

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
-from nba_cluster.dashboard.components import GRAPH_CONFIG, GRID, base_layout, card
+from nba_cluster.dashboard.components import GRAPH_CONFIG, GRID, Links, base_layout, card
 from nba_cluster.dashboard.snapshot import Snapshot
 from nba_cluster.dashboard.store import DataStore
 
@@ -83,7 +83,7 @@ def eras_figure(snapshot: Snapshot, weight: str = "count") -> go.Figure:
     return figure
 
 
-def layout() -> html.Div:
+def layout(snapshot: Snapshot, links: Links) -> html.Div:
     return card(
         html.Div(
             className="card-title-row",

@@ -11,6 +11,7 @@ from nba_cluster.dashboard import bounds
 from nba_cluster.dashboard.components import (
     EN_DASH,
     STATIC_GRAPH_CONFIG,
+    Links,
     archetype_badge,
     card,
     empty_figure,
@@ -25,7 +26,7 @@ from nba_cluster.dashboard.views.explorer_figures import career_figure, player_p
 SEARCH_LIMIT = 20
 
 
-def layout(snapshot: Snapshot) -> html.Div:
+def layout(snapshot: Snapshot, links: Links) -> html.Div:
     compare_options = [{"label": "any season", "value": ANY_SEASON}] + [
         {"label": s, "value": s} for s in reversed(snapshot.seasons)
     ]

@@ -18,6 +18,7 @@ from nba_cluster.dashboard.components import (
     GRAPH_CONFIG,
     GRID,
     HIGHLIGHT,
+    Links,
     base_layout,
     swatch,
 )
@@ -39,7 +40,7 @@ def season_marks(seasons: tuple[str, ...], count: int = 3) -> dict:
     return {i: {"label": seasons[i]} for i in ticks}
 
 
-def layout(snapshot: Snapshot) -> html.Div:
+def layout(snapshot: Snapshot, links: Links) -> html.Div:
     seasons = snapshot.seasons
     options = [
         {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import mlflow
@@ -21,6 +22,8 @@ from mlflow.models import infer_signature
 from threadpoolctl import threadpool_limits
 
 from nba_cluster.clustering.candidates import (
+    CandidateSpec,
+    Family,
     evaluate,
     expand_search_space,
     fit_clustering,
@@ -49,7 +52,7 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
     its parameters and metrics, written while the next candidate is fitted. The selection
     score over the cluster count is logged to the parent run as a table and a figure.
 
-    Returns the leaderboard: one row per candidate with its run and metrics.
+    Returns the leaderboard: one row per candidate with its spec, run and metrics.
     """
     values = player_features[training["features"]].to_numpy(dtype=float)
     specs = expand_search_space(training["search_space"], training["pca_components"])
@@ -75,7 +78,7 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
                 **spec.params,
             }
             runs.close(run, params, metrics)
-            rows.append({"candidate": spec.name, "model_family": spec.family} | metrics)
+            rows.append(leaderboard_row(spec, metrics))
             logger.info(
                 "[%d/%d] %s: %d clusters, stability %.3f, silhouette %.3f (%.1f s)",
                 index,
@@ -93,6 +96,11 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
     leaderboard = pd.DataFrame(rows)
     _log_selection_curve(rank_candidates(leaderboard, training["selection"]))
     return leaderboard
+
+
+def leaderboard_row(spec: CandidateSpec, metrics: dict[str, float]) -> dict[str, Any]:
+    """A candidate as the leaderboard keeps it: its spec, to rebuild the winner, and metrics."""
+    return {"candidate": spec.name, "model_family": spec.family, "spec": spec.to_json()} | metrics
 
 
 def score_candidate(spec, values: np.ndarray, training: dict[str, Any]) -> dict[str, float]:
@@ -129,72 +137,90 @@ def _log_selection_curve(ranked: pd.DataFrame) -> None:
 
 
 def register_best(
-    leaderboard: pd.DataFrame,
-    player_features: pd.DataFrame,
-    training: dict[str, Any],
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Register the run's best candidate; it becomes ``champion`` only if it scores at least
-    as well as the current champion on the same data, ``challenger`` otherwise.
-
-    The best candidate is refitted (same seed, same fit as in the search) and logged as a
-    full model in its run; its archetypes keep the ids and names of the current champion's
-    where their centroids match. Returns the decision twice: as a report, and for the
-    registry dataset, whose save moves the alias.
-    """
+    leaderboard: pd.DataFrame, player_features: pd.DataFrame, training: dict[str, Any]
+) -> RegisteredCandidate:
+    """Register the run's best eligible candidate: refitted (same seed, same fit as in the
+    search), its archetypes continuing the current champion's where their centroids match,
+    logged as a full model in its candidate run with its profiles."""
     started = time.perf_counter()
-    current_version = find_version(CHAMPION)
-    current = None if current_version is None else load_version(current_version)
-    current_candidate = incumbent(current, training)
-    ranked = rank_candidates(leaderboard, training["selection"], current_candidate)
-    if not ranked["eligible"].iloc[0]:
-        raise ValueError(
-            "No candidate meets the selection rule "
-            f"({training['selection']}); widen the search space or the rule"
-        )
-    best = ranked.iloc[0]
+    current = load_champion()
+    best = best_candidate(leaderboard, training, incumbent(current, training))
     model = build_model(
         best, player_features, training, None if current is None else current.archetype_model
     )
     model_uri = _log_model(model, best["run_id"], player_features)
-    registered = register(model_uri)  # signed: only signed versions are ever loaded
-    version = str(registered.version)  # int from a SQLite store, str over REST
-    # Both are scored the same way here: every row labelled through the model's own
-    # assignment rule (noise included), unlike the leaderboard's fit-time silhouette; the
-    # champion's stability is today's when its candidate was searched again on these data.
-    candidate_score = _score(model, best["stability"], player_features, training)
+    # signed: only signed versions are ever loaded (model_provenance)
+    version = str(register(model_uri).version)  # int from SQLite
+    _log_profiles(best["run_id"], model)
+    mlflow.log_metric("register_seconds", time.perf_counter() - started)
+    return RegisteredCandidate(
+        version=version,
+        candidate=best["candidate"],
+        run_id=best["run_id"],
+        stability=float(best["stability"]),
+        model=model,
+        champion_seen=current,
+    )
+
+
+def decide_champion(
+    registered: RegisteredCandidate,
+    leaderboard: pd.DataFrame,
+    player_features: pd.DataFrame,
+    training: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``champion`` if the registered version scores at least as well as the current champion
+    on the same data, ``challenger`` otherwise. Returns the decision twice: as a report, and
+    for the registry dataset, whose save moves the alias."""
+    current = load_champion(already_loaded=registered.champion_seen)
+    candidate_score = score_model(registered.model, registered.stability, player_features, training)
     current_score = None
     if current is not None:
-        searched_again = ranked.loc[ranked["candidate"] == current_candidate, "stability"]
-        stability = (
-            searched_again.iloc[0]
-            if len(searched_again)
-            else mlflow.get_run(current.run_id).data.metrics.get("stability", 0.0)
+        current_score = score_model(
+            current.archetype_model,
+            champion_stability(current, leaderboard, training),
+            player_features,
+            training,
         )
-        current_score = _score(current.archetype_model, stability, player_features, training)
     alias = CHAMPION if current_score is None or candidate_score >= current_score else CHALLENGER
     decision = {
-        "version": version,
+        "version": registered.version,
         "alias": alias,
-        "candidate": best["candidate"],
-        "candidate_run_id": best["run_id"],
+        "candidate": registered.candidate,
+        "candidate_run_id": registered.run_id,
         "candidate_score": candidate_score,
         "previous_champion_version": None if current is None else current.version,
         "previous_champion_score": current_score,
     }
     logger.info(
         "Registered %s version %s (%s, score %.4f) as %s; previous champion: %s",
-        MODEL_NAME, version, best["candidate"], candidate_score, alias,
+        MODEL_NAME, registered.version, registered.candidate, candidate_score, alias,
         "none" if current is None else f"version {current.version}, score {current_score:.4f}",
     )  # fmt: skip
-    scores = {"candidate_score": candidate_score}
-    if current_score is not None:
-        scores["previous_champion_score"] = current_score
-    mlflow.log_metrics(scores)
-    mlflow.set_tags({"registry_decision": alias, "registered_version": version,
-                     "best_candidate": best["candidate"]})  # fmt: skip
-    _log_profiles(best["run_id"], model)
-    mlflow.log_metric("register_seconds", time.perf_counter() - started)
+    _log_decision(decision)
     return decision, decision
+
+
+@dataclass(frozen=True)
+class RegisteredCandidate:
+    """The version ``register_best`` registered, handed in memory to ``decide_champion``."""
+
+    version: str
+    candidate: str
+    run_id: str
+    stability: float
+    model: ArchetypeModel
+    champion_seen: RegisteredModel | None  # the champion when it was built
+
+
+def load_champion(already_loaded: RegisteredModel | None = None) -> RegisteredModel | None:
+    """The champion now; ``already_loaded`` is reused while the alias still points at it."""
+    version = find_version(CHAMPION)
+    if version is None:
+        return None
+    if already_loaded is not None and already_loaded.version == str(version.version):
+        return already_loaded
+    return load_version(version)
 
 
 def incumbent(current: RegisteredModel | None, training: dict[str, Any]) -> str | None:
@@ -202,6 +228,31 @@ def incumbent(current: RegisteredModel | None, training: dict[str, Any]) -> str 
     if current is None or current.archetype_model.features != training["features"]:
         return None
     return current.archetype_model.clustering.spec.name
+
+
+def best_candidate(
+    leaderboard: pd.DataFrame, training: dict[str, Any], incumbent_name: str | None
+) -> pd.Series:
+    ranked = rank_candidates(leaderboard, training["selection"], incumbent_name)
+    if not ranked["eligible"].iloc[0]:
+        raise ValueError(
+            "No candidate meets the selection rule "
+            f"({training['selection']}); widen the search space or the rule"
+        )
+    return ranked.iloc[0]
+
+
+def champion_stability(
+    current: RegisteredModel, leaderboard: pd.DataFrame, training: dict[str, Any]
+) -> float:
+    """Today's stability of the champion's candidate when it was searched again on these
+    data, else the stability its training run logged."""
+    searched_again = leaderboard.loc[
+        leaderboard["candidate"] == incumbent(current, training), "stability"
+    ]
+    if len(searched_again):
+        return float(searched_again.iloc[0])
+    return mlflow.get_run(current.run_id).data.metrics.get("stability", 0.0)
 
 
 def build_model(
@@ -214,14 +265,13 @@ def build_model(
     champion's where they match. When the best is the champion's own candidate (k-means on
     the same features, no PCA), the refit starts from the champion's centroids: a retrain
     on one more season then refines the archetypes instead of drawing new ones."""
-    specs = expand_search_space(training["search_space"], training["pca_components"])
-    spec = next(spec for spec in specs if spec.name == best["candidate"])
+    spec = CandidateSpec.from_json(best["spec"])
     values = player_features[training["features"]].to_numpy(dtype=float)
     warm_start = (
         previous is not None
         and previous.features == training["features"]
         and previous.clustering.spec == spec
-        and spec.family == "kmeans"
+        and spec.family == Family.KMEANS
         and spec.pca_components is None
     )
     with threadpool_limits(limits=1):
@@ -251,17 +301,28 @@ def _log_model(model: ArchetypeModel, run_id: str, player_features: pd.DataFrame
         ).model_uri
 
 
-def _score(
+def score_model(
     model: ArchetypeModel, stability: float, player_features: pd.DataFrame, training: dict
 ) -> float:
-    """A model's score on today's data: its silhouette on these player-seasons, and the
-    stability of its method and parameters."""
+    """A model's score on today's data: its silhouette on these player-seasons, every row
+    labelled through the model's own assignment rule (noise included, unlike the
+    leaderboard's fit-time silhouette), and the stability of its method and parameters."""
     labels = model.predict(None, player_features)["ARCHETYPE_ID"].to_numpy()
     values = player_features[training["features"]].to_numpy(dtype=float)
     silhouette = sampled_silhouette(
         values, labels, training["evaluation"]["silhouette_sample_size"], training["seed"]
     )
     return selection_score(float(silhouette), float(stability), training["selection"]["weights"])
+
+
+def _log_decision(decision: dict[str, Any]) -> None:
+    scores = {"candidate_score": decision["candidate_score"]}
+    if decision["previous_champion_score"] is not None:
+        scores["previous_champion_score"] = decision["previous_champion_score"]
+    mlflow.log_metrics(scores)
+    mlflow.set_tags({"registry_decision": decision["alias"],
+                     "registered_version": decision["version"],
+                     "best_candidate": decision["candidate"]})  # fmt: skip
 
 
 def _log_profiles(run_id: str, model: ArchetypeModel) -> None:

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
-from nba_cluster.framework.parameters import StrictParameters, bar_list
+from nba_cluster.clustering.candidates import Family
+from nba_cluster.pipelines.parameters import StrictParameters, bar_list
 
 
 class EvaluationParameters(StrictParameters):
@@ -45,7 +46,6 @@ class NamingParameters(StrictParameters):
 # Every family's own parameters are checked by scikit-learn; the lists must not be empty, or
 # the family silently drops out of the search.
 SearchSpace = dict[str, dict[str, Annotated[bar_list(Any), Field(min_length=1)]]]
-FAMILIES = ("kmeans", "gaussian_mixture", "agglomerative_ward", "hdbscan")
 
 
 class TrainingParameters(StrictParameters):
@@ -61,7 +61,7 @@ class TrainingParameters(StrictParameters):
     def _consistent(self) -> TrainingParameters:
         if len(set(self.features)) != len(self.features):
             raise ValueError(f"features {self.features} repeats a column")
-        unknown = sorted(set(self.search_space) - set(FAMILIES))
+        unknown = sorted(set(self.search_space) - set(Family))
         if unknown:
-            raise ValueError(f"unknown model families {unknown}; known: {', '.join(FAMILIES)}")
+            raise ValueError(f"unknown model families {unknown}; known: {', '.join(Family)}")
         return self
