@@ -10,6 +10,7 @@ import importlib
 _HOMES = {
     "AtomicBytesDataset": "files",
     "AtomicDataset": "files",
+    "LeaseLocation": "lease_location",
     "ModelInputContract": "contracts",
     "RawResponseStore": "raw_store",
     "RegisteredModelDataset": "registered_model",
@@ -17,6 +18,7 @@ _HOMES = {
 __all__ = [
     "AtomicBytesDataset",
     "AtomicDataset",
+    "LeaseLocation",
     "ModelInputContract",
     "RawResponseStore",
     "RegisteredModelDataset",
