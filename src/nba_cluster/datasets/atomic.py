@@ -1,12 +1,15 @@
 """Files replaced all at once: written to a temporary file beside the target, flushed to disk,
 then renamed over it. A rename on the same filesystem is all-or-nothing, so a run killed
 mid-write leaves the previous version intact; its temporary file is removed by the next write
-of the same target.
+of the same target. A writer holds a lock on its temporary file while it writes (released by
+the kernel if it dies), so another writer of the same target at the same time (two trainings
+sharing the data volume) never takes it for a leftover and removes it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import tempfile
@@ -30,8 +33,8 @@ def atomic_target(target: Path) -> Iterator[Path]:
     handle, temp_name = tempfile.mkstemp(
         dir=target.parent, prefix=_temp_prefix(target), suffix=_TEMP_SUFFIX
     )
+    fcntl.flock(handle, fcntl.LOCK_EX)  # ours while we write: not a leftover
     os.fchmod(handle, 0o644)  # mkstemp's 0600 would lock out other users and containers
-    os.close(handle)
     temp = Path(temp_name)
     try:
         yield temp
@@ -41,6 +44,8 @@ def atomic_target(target: Path) -> Iterator[Path]:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    finally:
+        os.close(handle)
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -53,6 +58,20 @@ def remove_stray_temps(target: Path) -> None:
     if not target.parent.is_dir():
         return
     for stray in target.parent.glob(f"{_temp_prefix(target)}*{_TEMP_SUFFIX}"):
-        with contextlib.suppress(FileNotFoundError):  # another cleaner got there first
+        with contextlib.suppress(FileNotFoundError):  # its writer or another cleaner was first
+            if _being_written(stray):
+                continue
             stray.unlink()
             logger.warning("Removed %s, left by an interrupted write", stray.name)
+
+
+def _being_written(path: Path) -> bool:
+    """Whether a live writer still holds the lock on this temporary file."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)
+    return False
