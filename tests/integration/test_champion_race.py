@@ -32,7 +32,8 @@ def search(clusters: int) -> dict:
     }
 
 
-# The synthetic league has five roles: five clusters score well, eight clearly worse.
+# The synthetic league has five roles: five clusters usually score better than eight (a round
+# where the two tie proves nothing, and passes).
 GOOD, WORSE = search(5), search(8)
 
 
@@ -83,6 +84,6 @@ def test_two_trainings_at_once_leave_the_better_one_champion(project, synthetic_
             scores = scores_by_version(client, experiment)
             registered = sorted(scores, key=int)[-2:]  # this round's two versions
             champion = client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version
-            best = max(registered, key=lambda version: scores[version])
-            assert scores[registered[0]] != scores[registered[1]], scores
-            assert champion == best, (round_number, champion, {v: scores[v] for v in registered})
+            this_round = {version: scores[version] for version in registered}
+            assert champion in this_round, (round_number, champion, this_round)
+            assert scores[champion] == max(this_round.values()), (round_number, this_round)
