@@ -3,7 +3,8 @@
 #   docker/restore.sh nba-cluster-backup-<time>.tar.gz
 #
 # Works on empty volumes (a new host, or after `docker compose down -v`) and on a stack with
-# data, whose databases and volumes it replaces with the archive's. It cannot make things
+# data, whose databases and volumes it replaces with the archive's; with
+# docker/compose.storage.yml in COMPOSE, the bucket objects instead of the volumes. It cannot make things
 # worse: everything is checked and loaded beside the live store first, and only swapped in
 # once complete.
 #   1. check: the MANIFEST checksums, each dump ends with pg_dump's completion footer (a cut
@@ -31,6 +32,7 @@ read -r -a compose <<<"${COMPOSE:-docker compose}"
 
 DATABASES=(mlflow:tracking.sql mlflow_auth:auth.sql)
 VOLUMES=(mlflow:/mlflow/artifacts:mlflow-artifacts.tar pipeline:/app/data:data.tar pipeline:/app/.viz:viz.tar)
+OBJECTS=()  # service|url|file, instead of the volumes with docker/compose.storage.yml
 # Everything that reads or writes the store; Postgres itself keeps running.
 WRITERS=(proxy dashboard kedro-viz scheduler mlflow)
 STAGING=.restoring PREVIOUS=.before-restore
@@ -48,6 +50,11 @@ database_exists() { [ -n "$(sql "SELECT 1 FROM pg_database WHERE datname = '$1'"
 drop_database() { sql "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null; }
 rename_database() { sql "ALTER DATABASE \"$1\" RENAME TO \"$2\"" >/dev/null; }
 
+bucket_archive() {  # service, export|import, url: a throwaway container of the service, which
+  # holds that bucket's keys
+  "${compose[@]}" run --rm --no-deps -T "$1" python -m nba_cluster.services.bucket_archive "$2" "$3"
+}
+
 in_volume() {  # service, path, script, args...: a throwaway container of the service
   local service="$1" path="$2" script="$3"
   shift 3
@@ -63,6 +70,10 @@ undo() {
     if [ "$kind" = database ]; then
       log "putting database $name back"
       drop_database "$name" && rename_database "${name}_before_restore" "$name"
+    elif [ "$kind" = objects ]; then
+      IFS=: read -r _ service file url <<<"$entry"
+      log "putting the objects under $url back"
+      bucket_archive "$service" import "$url" <"$work/previous-$file"
     else
       log "putting volume content at $service:$path back"
       in_volume "$service" "$path" \
@@ -101,17 +112,28 @@ tar -C "$work" -xzf "$archive" || fail "it is not a readable .tar.gz"
 (cd "$work" && sed -n '3,$p' MANIFEST | sha256sum --quiet --check -) ||
   fail "checksums differ from its MANIFEST (damaged)"
 log "$(head -n 2 "$work/MANIFEST" | tr '\n' ' ')"
+if [ -e "$work/data-objects.tar" ]; then
+  # A backup of the storage overlay (docs/storage.md): restored into the buckets COMPOSE names.
+  read -r data_url artifacts_url <<<"$(storage_urls "${compose[@]}")"
+  [ -n "$data_url" ] || fail "it holds bucket objects: restore it with docker/compose.storage.yml in COMPOSE"
+  VOLUMES=()
+  OBJECTS=("pipeline|$data_url|data-objects.tar" "mlflow|$artifacts_url|mlflow-artifact-objects.tar")
+fi
 for pair in "${DATABASES[@]}"; do
   tail -n 5 "$work/${pair#*:}" | grep -qxF -e "$PG_DUMP_FOOTER" ||
     fail "${pair#*:} is cut short (no pg_dump completion footer)"
 done
-for triple in "${VOLUMES[@]}"; do
-  tar -tf "$work/${triple##*:}" >/dev/null || fail "${triple##*:} is not a complete tar file"
+for file in "${VOLUMES[@]##*:}" "${OBJECTS[@]##*|}"; do
+  tar -tf "$work/$file" >/dev/null || fail "$file is not a complete tar file"
 done
 
 # -- 2. load beside the live store -------------------------------------------------------------
 stage="loading"
 "${compose[@]}" up --detach --wait postgres >/dev/null 2>&1 || fail "postgres did not start"
+if [ "${#OBJECTS[@]}" -gt 0 ] && "${compose[@]}" config --services | grep -qx seaweedfs; then
+  "${compose[@]}" up --detach --wait seaweedfs >/dev/null 2>&1 || fail "seaweedfs did not start"
+  "${compose[@]}" run --rm storage-setup >/dev/null || fail "the buckets could not be set up"
+fi
 for pair in "${DATABASES[@]}"; do
   name="${pair%%:*}" dump="${pair#*:}"
   log "loading $dump into a fresh database ${name}_restoring"
@@ -131,6 +153,15 @@ done
 stage=swapping
 log "stopping ${WRITERS[*]}"
 "${compose[@]}" stop "${WRITERS[@]}" >/dev/null 2>&1 || fail "the servers did not stop"
+# A bucket has no rename: its objects are saved for the undo, then replaced as a whole.
+for entry in "${OBJECTS[@]}"; do
+  IFS='|' read -r service url file <<<"$entry"
+  bucket_archive "$service" export "$url" >"$work/previous-$file" ||
+    fail "the objects under $url could not be saved first"
+  swapped+=("objects:$service:$file:$url")
+  log "replacing the objects under $url with $file"
+  bucket_archive "$service" import "$url" <"$work/$file" || fail "$file does not load into $url"
+done
 for pair in "${DATABASES[@]}"; do
   name="${pair%%:*}"
   drop_database "${name}_before_restore"

@@ -12,6 +12,7 @@ _HOMES = {
     "AtomicDataset": "files",
     "LeaseLocation": "lease_location",
     "ModelInputContract": "contracts",
+    "PublicationManifest": "manifest",
     "RawResponseStore": "raw_store",
     "RegisteredModelDataset": "registered_model",
 }
@@ -20,6 +21,7 @@ __all__ = [
     "AtomicDataset",
     "LeaseLocation",
     "ModelInputContract",
+    "PublicationManifest",
     "RawResponseStore",
     "RegisteredModelDataset",
 ]

@@ -5,6 +5,8 @@ PLAYER_ARCHETYPES = "player_archetypes"
 ARCHETYPE_PROFILES = "archetype_profiles"
 SIMILARITY_VECTORS = "similarity_vectors"
 INFERENCE_OUTPUTS = (PLAYER_ARCHETYPES, ARCHETYPE_PROFILES, SIMILARITY_VECTORS)
+# Written after them, naming the run whose outputs readers load (datasets.manifest).
+INFERENCE_MANIFEST = "inference_manifest"
 
 LAST_RUN_STATUS = "last_run_status"  # how the last `kedro run` ended (the project hooks)
 OPEN_MLFLOW_RUNS = "open_mlflow_runs"  # runs a failure could not close, failed at next start

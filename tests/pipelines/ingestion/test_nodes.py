@@ -3,6 +3,7 @@ fetch hands over (validated, refused when worse than the copy on disk)."""
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
 
@@ -107,9 +108,9 @@ def test_a_season_under_way_without_a_recorded_fetch_time_is_fetched(tmp_path, m
 
 def test_truncated_and_implausible_copies_are_fetched_again(store, synthetic_league, caplog):
     save(store, synthetic_league, at("2020-01-01"))
-    regular = store.load()["2003-04_regular_season"].path
+    regular = Path(store.load()["2003-04_regular_season"].path)
     regular.write_bytes(synthetic_league[("2003-04", REGULAR)][:5000])  # cut mid-body
-    playoffs = store.load()["2004-05_playoffs"].path
+    playoffs = Path(store.load()["2004-05_playoffs"].path)
     playoffs.write_bytes(truncated(synthetic_league[("2004-05", "Playoffs")], players=3))
 
     with caplog.at_level("WARNING"):
@@ -128,7 +129,9 @@ def test_truncated_and_implausible_copies_are_fetched_again(store, synthetic_lea
 
 def test_files_that_name_no_season_are_ignored_with_a_warning(store, synthetic_league, caplog):
     save(store, synthetic_league, at("2020-01-01"))
-    stray = store.load()["2003-04_regular_season"].path.with_name("2003-04_regular_season.bak.json")
+    stray = Path(store.load()["2003-04_regular_season"].path).with_name(
+        "2003-04_regular_season.bak.json"
+    )
     stray.write_bytes(b"{}")
     with caplog.at_level("WARNING"):
         assert plan_requests(store.load(), PARAMS) == []

@@ -25,6 +25,19 @@ def label_player_seasons(
     )
 
 
+def publish(
+    player_archetypes: pd.DataFrame, archetype_profiles: pd.DataFrame, similarity_vectors
+) -> dict:
+    """The inference manifest, once the three outputs are saved (they are this node's inputs):
+    what they hold, for a reader to check what it loaded."""
+    return {
+        "model_versions": sorted(map(str, player_archetypes["MODEL_VERSION"].unique())),
+        "player_seasons": len(player_archetypes),
+        "archetypes": len(archetype_profiles),
+        "similarity_vectors": len(similarity_vectors),
+    }
+
+
 def _labelled(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.DataFrame:
     """``player_features`` plus the archetype, its confidence, the distance to its centroid,
     the map coordinates and the model version that labelled it."""
