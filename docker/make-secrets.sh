@@ -36,6 +36,7 @@ new_secret mlflow_admin_password random_password
 new_secret mlflow_flask_secret_key openssl rand -hex 32
 new_secret mlflow_writer_password random_password
 new_secret mlflow_reader_password random_password
+new_secret model_signing_key openssl rand -hex 32
 new_secret proxy_password random_password
 # The object store's keys (docker/compose.storage.yml): its admin, and one per client.
 for identity in admin pipeline dashboard mlflow; do

@@ -24,7 +24,7 @@ MAX_MODULE_LINES = 450
 # what the pipelines made, and Kedro's wiring on top.
 LAYERS = (
     {"nba_stats", "clustering"},
-    {"model_registry"},
+    {"model_registry", "model_provenance"},
     {"datasets"},
     {"pipelines"},
     {"framework"},

@@ -10,6 +10,7 @@ import importlib
 _HOMES = {
     "AtomicBytesDataset": "files",
     "AtomicDataset": "files",
+    "LeaseLocation": "lease_location",
     "ModelInputContract": "contracts",
     "PublicationManifest": "manifest",
     "RawResponseStore": "raw_store",
@@ -18,6 +19,7 @@ _HOMES = {
 __all__ = [
     "AtomicBytesDataset",
     "AtomicDataset",
+    "LeaseLocation",
     "ModelInputContract",
     "PublicationManifest",
     "RawResponseStore",

@@ -2,7 +2,6 @@
 fetch hands over (validated, refused when worse than the copy on disk)."""
 
 import datetime as dt
-import json
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from nba_cluster.pipelines.ingestion.nodes import (
     fetch_raw_responses,
     plan_requests,
 )
-from tests.support.replay import fixture_ingestion_parameters
+from tests.support.replay import fixture_ingestion_parameters, truncated
 
 PARAMS = fixture_ingestion_parameters()
 LIVE = {**PARAMS, "first_season": "2024-25", "last_season": "current"}
@@ -44,13 +43,6 @@ def save(store, responses: dict, fetched_at: dt.datetime) -> None:
 
 def planned(plan) -> list[tuple[str, str]]:
     return [(request["season"], request["season_type"]) for request in plan]
-
-
-def truncated(body: bytes, players: int) -> bytes:
-    """A valid response holding only the first ``players`` rows."""
-    payload = json.loads(body)
-    payload["resultSets"][0]["rowSet"] = payload["resultSets"][0]["rowSet"][:players]
-    return json.dumps(payload).encode()
 
 
 def at(day: str, clock: str = "10:00") -> dt.datetime:
@@ -193,11 +185,19 @@ def test_an_implausible_season_with_nothing_on_disk_fails_the_run_naming_it(repl
     assert chunks[1]["2004-05_playoffs"].rejected is None
 
 
-def test_fetch_skips_seasons_without_games(replay, caplog):
-    plan = [request("2030-31", REGULAR)]
+def test_an_empty_answer_for_a_season_under_way_is_recorded_with_its_date(
+    replay, caplog, monkeypatch
+):
+    """ "No games yet" is an answer: saved and dated like any other, so it is asked again only
+    once older than the maximum age, not on every run."""
+    monkeypatch.setenv("NBA_CLUSTER_TODAY", "2031-01-10")
+    plan = [request("2030-31", "Playoffs")]
     with caplog.at_level("INFO"):
-        assert list(fetch_raw_responses(plan, {**PARAMS, "base_url": replay.base_url})) == []
-    assert "no games yet, skipped" in caplog.text
+        chunks = list(fetch_raw_responses(plan, {**PARAMS, "base_url": replay.base_url}))
+    assert [list(chunk) for chunk in chunks] == [["2030-31_playoffs"]]
+    response = chunks[0]["2030-31_playoffs"]
+    assert response.rejected is None and response.fetched_at.date().isoformat() == "2031-01-10"
+    assert "no games yet, recorded as of 2031-01-10" in caplog.text
 
 
 def test_503s_are_retried(replay):

@@ -39,6 +39,7 @@ from nba_cluster.model_registry import (
     find_version,
     load_version,
     pip_requirements,
+    register,
 )
 from nba_cluster.pipelines.training.candidate_runs import CandidateRuns
 
@@ -148,7 +149,8 @@ def register_best(
         best, player_features, training, None if current is None else current.archetype_model
     )
     model_uri = _log_model(model, best["run_id"], player_features)
-    version = str(mlflow.register_model(model_uri, MODEL_NAME).version)  # int from SQLite
+    # signed: only signed versions are ever loaded (model_provenance)
+    version = str(register(model_uri).version)  # int from SQLite
     _log_profiles(best["run_id"], model)
     mlflow.log_metric("register_seconds", time.perf_counter() - started)
     return RegisteredCandidate(
