@@ -52,11 +52,18 @@ def test_champion_labels_every_player_season_even_unseen_ones(tracking, player_f
     )
     pd.testing.assert_series_equal(labelled["HYBRID_NAME"], expected, check_names=False)
 
+    # the defensive role: its own columns, its own soft membership, and the combined reading
+    assert (labelled["DEFENSIVE_RUNNER_UP_ID"] != labelled["DEFENSIVE_ROLE_ID"]).all()
+    assert (labelled["DEFENSIVE_CONFIDENCE"] >= labelled["DEFENSIVE_RUNNER_UP_SHARE"]).all()
+    assert (labelled["ARCHETYPE_DISPLAY"]
+            == labelled["ARCHETYPE_NAME"] + " · " + labelled["DEFENSIVE_ROLE_NAME"]).all()  # fmt: skip
+
     profiles = catalog.load("archetype_profiles")
     assert profiles["DEFINING_TRAITS"].notna().all()
-    assert profiles["ARCHETYPE_NAME"].is_unique
-    sizes = labelled["ARCHETYPE_ID"].value_counts()
-    assert profiles.set_index("ARCHETYPE_ID")["SIZE"].to_dict() == sizes.to_dict()
+    for axis, id_column in (("offense", "ARCHETYPE_ID"), ("defense", "DEFENSIVE_ROLE_ID")):
+        of_axis = profiles[profiles["AXIS"] == axis].set_index("ARCHETYPE_ID")
+        assert of_axis["ARCHETYPE_NAME"].is_unique
+        assert of_axis["SIZE"].to_dict() == labelled[id_column].value_counts().to_dict()
     assert set(profiles["MODEL_VERSION"]) == {str(decision["version"])}
 
     vectors = catalog.load("similarity_vectors")

@@ -1,0 +1,92 @@
+"""The search over both axes' candidates, spread over the machine's cores.
+
+Every (axis, candidate) is fitted and scored on its own (``score_candidate``: a fit, its
+internal validity, its stability refits), so candidates run in parallel worker processes
+(joblib's loky backend) and come back in the order they were submitted. A candidate's
+scores depend only on its spec, its axis's features and the seed, never on which worker ran
+it or when: the same seed gives the same leaderboard, and the same labels, with 1 worker or
+many. Tracking stays in the caller's process (one MLflow writer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
+
+from nba_cluster.clustering.candidates import (
+    CandidateSpec,
+    evaluate,
+    expand_search_space,
+    fit_clustering,
+)
+from nba_cluster.pipelines.feature_engineering.feature_table import AXES, axis_columns
+
+
+@dataclass(frozen=True)
+class SearchTask:
+    axis: str
+    spec: CandidateSpec
+
+    @property
+    def run_name(self) -> str:
+        return f"{self.axis}: {self.spec.name}"
+
+
+def search_tasks(training: Mapping[str, Any]) -> list[SearchTask]:
+    """Every candidate of every axis's search space, offense first."""
+    return [
+        SearchTask(axis, spec)
+        for axis in AXES
+        for spec in expand_search_space(
+            training["axes"][axis]["search_space"], training["pca_components"]
+        )
+    ]
+
+
+def find_spec(training: Mapping[str, Any], axis: str, name: str) -> CandidateSpec:
+    """The axis's candidate called ``name`` in the search space."""
+    return next(task.spec for task in search_tasks(training)
+                if task.axis == axis and task.spec.name == name)  # fmt: skip
+
+
+def axis_values(player_features: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each axis's clustering input: its feature-table columns, as floats."""
+    return {axis: player_features[axis_columns(axis)].to_numpy(dtype=float) for axis in AXES}
+
+
+def axis_selection(training: Mapping[str, Any], axis: str) -> dict[str, Any]:
+    """The selection rule for one axis: the shared rule with the axis's cluster-count range."""
+    return {**training["selection"], "cluster_count_range": training["axes"][axis][
+        "cluster_count_range"]}  # fmt: skip
+
+
+def score_candidate(spec: CandidateSpec, values: np.ndarray, training: Mapping[str, Any]):
+    """Fit one candidate and measure it, with no tracking: what the search computes.
+
+    One thread per process: the fits are small, and on a shared machine BLAS and OpenMP
+    thread pools spin against each other (measured: 0.2 s single-threaded against 6.7 s
+    for a k-means fit on a loaded 2-core host); the parallelism is across candidates.
+    """
+    with threadpool_limits(limits=1):
+        fitted = fit_clustering(spec, values, training["seed"])
+        return evaluate(fitted, values, seed=training["seed"], **training["evaluation"])
+
+
+def score_in_parallel(
+    tasks: list[SearchTask],
+    values: Mapping[str, np.ndarray],
+    training: Mapping[str, Any],
+    workers: int,
+) -> Iterator[dict[str, float]]:
+    """Each task's metrics, in the order of ``tasks``, computed by ``workers`` processes
+    (joblib's ``n_jobs``: -1 for every core, 1 in this process)."""
+    parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator", batch_size=1)
+    return parallel(
+        delayed(score_candidate)(task.spec, values[task.axis], training) for task in tasks
+    )
