@@ -168,7 +168,7 @@ def test_a_typo_stops_ingestion_before_any_request(project, replay):
 
 def test_a_reversed_range_stops_training_before_any_fit_or_mlflow_run(project):
     with pytest.raises(GuidedFailure, match=r"cluster_count_range=\[12, 8\]: .*reversed"):
-        run_kedro(project, "training", {"training.selection.cluster_count_range": [12, 8]})
+        run_kedro(project, "training", {"training.axes.offense.cluster_count_range": [12, 8]})
 
     client = MlflowClient(os.environ["MLFLOW_TRACKING_URI"])
     assert client.search_experiments(filter_string="name = 'nba_cluster'") == []

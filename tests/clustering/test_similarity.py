@@ -35,7 +35,7 @@ def index(frame) -> SimilarityIndex:
 
 
 def brute_force(
-    frame: pd.DataFrame, player_id: int, season: str, k: int, in_season=None, columns=None
+    frame: pd.DataFrame, player_id: int, season: str, k: int, *, in_season=None, columns=None
 ):
     """The expected answer with ``all_seasons``: exact k-NN among the other players' rows (of
     one season), on ``columns`` (every dimension by default)."""

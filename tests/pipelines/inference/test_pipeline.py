@@ -55,8 +55,8 @@ def test_champion_labels_every_player_season_even_unseen_ones(tracking, player_f
     # the defensive role: its own columns, its own soft membership, and the combined reading
     assert (labelled["DEFENSIVE_RUNNER_UP_ID"] != labelled["DEFENSIVE_ROLE_ID"]).all()
     assert (labelled["DEFENSIVE_CONFIDENCE"] >= labelled["DEFENSIVE_RUNNER_UP_SHARE"]).all()
-    assert (labelled["ARCHETYPE_DISPLAY"]
-            == labelled["ARCHETYPE_NAME"] + " · " + labelled["DEFENSIVE_ROLE_NAME"]).all()  # fmt: skip
+    both = labelled["ARCHETYPE_NAME"] + " · " + labelled["DEFENSIVE_ROLE_NAME"]
+    assert (labelled["ARCHETYPE_DISPLAY"] == both).all()
 
     profiles = catalog.load("archetype_profiles")
     assert profiles["DEFINING_TRAITS"].notna().all()
