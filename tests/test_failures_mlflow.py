@@ -30,14 +30,21 @@ from tests.support.training import synthetic_player_features
 
 SEARCH = [  # lists as --params carries them
     "training.pca_components=8",
-    "training.search_space.kmeans.n_clusters=5|6|7",
-    "training.search_space.gaussian_mixture.n_components=5|6",
-    "training.search_space.agglomerative_ward.n_clusters=5",
-    "training.search_space.hdbscan.min_cluster_size=15",
+    "training.search_workers=1",
+    *(
+        f"training.axes.{axis}.{setting}"
+        for axis in ("offense", "defense")
+        for setting in (
+            "search_space.kmeans.n_clusters=5|6|7",
+            "search_space.gaussian_mixture.n_components=5|6",
+            "search_space.agglomerative_ward.n_clusters=5",
+            "search_space.hdbscan.min_cluster_size=15",
+            "cluster_count_range=4|8",
+        )
+    ),
     # each candidate's run is open while it is fitted and refitted: on the synthetic league's
     # 240 rows, 100 refits keep it open for most of a second, so the kill lands in one
     "training.evaluation.bootstraps=100",
-    "training.selection.cluster_count_range=4|8",
 ]
 
 

@@ -120,9 +120,15 @@ BAD_PARAMETERS = [
         {"training.axes.defense.search_space.kmeanz": {"n_clusters": [8]}},
         ["unknown model families ['kmeanz']"],
     ),
-    ({"training.axes.special_teams": {"cluster_count_range": [3, 4],
-                                      "search_space": {"kmeans": {"n_clusters": [3]}}}},
-     ["exactly offense, defense expected"]),
+    (
+        {
+            "training.axes.special_teams": {
+                "cluster_count_range": [3, 4],
+                "search_space": {"kmeans": {"n_clusters": [3]}},
+            }
+        },
+        ["exactly offense, defense expected"],
+    ),
     ({"training.search_workers": 0}, ["search_workers 0"]),
     ({"trainig.seed": 1}, ["trainig: unknown section", "ingestion, feature_engineering, training"]),
 ]
