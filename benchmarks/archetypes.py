@@ -86,9 +86,9 @@ def search_untracked(table: pd.DataFrame, training: dict, workers: int):
     """The training pipeline's search without MLflow: ``(leaderboard, seconds)``."""
     tasks = search_tasks(training)
     started = time.perf_counter()
-    scored = score_in_parallel(tasks, axis_values(table), training, workers)
+    scored = dict(score_in_parallel(tasks, axis_values(table), training, workers))
     rows = [{"axis": task.axis, "candidate": task.spec.name, "model_family": task.spec.family}
-            | metrics for task, metrics in zip(tasks, scored, strict=True)]  # fmt: skip
+            | scored[position] for position, task in enumerate(tasks)]  # fmt: skip
     return pd.DataFrame(rows), time.perf_counter() - started
 
 

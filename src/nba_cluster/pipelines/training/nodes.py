@@ -64,12 +64,13 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
         ", ".join(f"{axis}: {array.shape[1]} features" for axis, array in values.items()),
         training["search_workers"],
     )
-    rows = []
+    rows: list[dict[str, Any]] = [{}] * len(tasks)
     search_started = time.perf_counter()
     with CandidateRuns() as runs:
         opened = [runs.open(task.run_name) for task in tasks]
         scored = score_in_parallel(tasks, values, training, training["search_workers"])
-        for index, (task, run, metrics) in enumerate(zip(tasks, opened, scored, strict=True), 1):
+        for done, (position, metrics) in enumerate(scored, start=1):
+            task = tasks[position]
             params = {
                 "axis": task.axis,
                 "model_family": task.spec.family,
@@ -79,12 +80,12 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
                 "n_features": values[task.axis].shape[1],
                 **task.spec.params,
             }
-            runs.close(run, params, metrics)
-            rows.append({"axis": task.axis, "candidate": task.spec.name,
-                         "model_family": task.spec.family} | metrics)  # fmt: skip
+            runs.close(opened[position], params, metrics)
+            rows[position] = {"axis": task.axis, "candidate": task.spec.name,
+                              "model_family": task.spec.family} | metrics  # fmt: skip
             logger.info(
                 "[%d/%d] %s: %d clusters, stability %.3f, silhouette %.3f",
-                index,
+                done,
                 len(tasks),
                 task.run_name,
                 metrics["n_clusters"],
