@@ -40,7 +40,8 @@ from sklearn.metrics import adjusted_mutual_info_score
 from benchmarks._measurements import command_line, record
 from benchmarks._reader import reader_table
 from benchmarks._recorded import parse_arguments, train_and_label
-from nba_cluster.clustering.model import AXIS_COLUMNS, ArchetypeModel
+from nba_cluster.clustering.columns import AXIS_COLUMNS
+from nba_cluster.clustering.model import ArchetypeModel
 from nba_cluster.clustering.naming import name_rests_on, well_supported
 from nba_cluster.clustering.search import axis_values, score_in_parallel, search_tasks
 from nba_cluster.clustering.similarity import SimilarityIndex

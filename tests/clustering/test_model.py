@@ -10,13 +10,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from nba_cluster.clustering.candidates import NOISE, CandidateSpec, fit_clustering
-from nba_cluster.clustering.model import (
-    OUTPUT_COLUMNS,
-    ROLE_FIELDS,
-    ArchetypeModel,
-    RoleModel,
-    centroid_profiles,
-)
+from nba_cluster.clustering.columns import OUTPUT_COLUMNS, ROLE_FIELDS
+from nba_cluster.clustering.model import ArchetypeModel, RoleModel, centroid_profiles
 from tests.clustering.blobs import FAMILIES, FEATURES, SEED, every_family
 
 NAMING = {"trait_threshold": 0.75, "continuity_max_distance": 1.0, "hybrid_min_share": 0.25}

@@ -9,7 +9,7 @@ from kedro.io import DataCatalog, DatasetError
 from kedro.runner import SequentialRunner
 from sklearn.metrics import adjusted_rand_score
 
-from nba_cluster.clustering.model import OUTPUT_COLUMNS
+from nba_cluster.clustering.columns import OUTPUT_COLUMNS
 from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.pipelines.inference import create_pipeline
 from tests.support.search_space import small_training_parameters

@@ -6,7 +6,7 @@ import logging
 
 import pandas as pd
 
-from nba_cluster.clustering.model import AXIS_COLUMNS
+from nba_cluster.clustering.columns import AXIS_COLUMNS
 from nba_cluster.clustering.similarity import vectors_frame
 from nba_cluster.model_registry import RegisteredModel
 
