@@ -45,7 +45,7 @@ from nba_cluster.clustering.model import ArchetypeModel
 from nba_cluster.clustering.naming import name_rests_on, well_supported
 from nba_cluster.clustering.search import axis_values, score_in_parallel, search_tasks
 from nba_cluster.clustering.similarity import SimilarityIndex
-from nba_cluster.pipelines.feature_engineering.feature_table import AXES
+from nba_cluster.features.table import AXES
 from nba_cluster.pipelines.training.nodes import build_model, incumbent, rank_axis
 from tests.support.mlflow_server import mlflow_server
 from tests.support.project import PROJECT_ROOT, copy_project

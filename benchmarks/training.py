@@ -36,8 +36,8 @@ from sklearn.preprocessing import StandardScaler
 from benchmarks._measurements import command_line, record
 from benchmarks._recorded import parse_arguments, train_and_label
 from nba_cluster.clustering.similarity import SimilarityIndex
+from nba_cluster.features.table import axis_columns
 from nba_cluster.model_registry import load_by_alias
-from nba_cluster.pipelines.feature_engineering.feature_table import axis_columns
 from tests.support.mlflow_server import mlflow_server
 from tests.support.project import copy_project
 from tests.support.replay import replaying

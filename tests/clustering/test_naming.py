@@ -15,7 +15,7 @@ from nba_cluster.clustering.naming import (
     name_rests_on,
     well_supported,
 )
-from nba_cluster.pipelines.feature_engineering.feature_table import AXES, axis_columns
+from nba_cluster.features.table import AXES, axis_columns
 
 THRESHOLD = 0.4
 OFFENSE = axis_columns("offense")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from nba_cluster.pipelines.feature_engineering.feature_table import AXES
+from nba_cluster.features.table import AXES
 from tests.support.kedro_session import apply_params
 from tests.support.project import project_parameters
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from nba_cluster.pipelines.feature_engineering.feature_table import label
+from nba_cluster.features.table import label
 
 INF = math.inf
 SINGLE_TRAIT_MIN = 1.5

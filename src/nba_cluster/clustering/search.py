@@ -25,7 +25,7 @@ from nba_cluster.clustering.candidates import (
     expand_search_space,
     fit_clustering,
 )
-from nba_cluster.pipelines.feature_engineering.feature_table import AXES, axis_columns
+from nba_cluster.features.table import AXES, axis_columns
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ def build(snapshot: Snapshot, links: Links) -> html.Div:
                     dcc.Tab(
                         label="Archetypes", value="archetypes", children=archetypes.layout(snapshot)
                     ),
-                    dcc.Tab(label="Eras", value="eras", children=eras.layout()),
+                    dcc.Tab(label="Eras", value="eras", children=eras.layout(snapshot)),
                     dcc.Tab(
                         label="Player explorer",
                         value="explorer",
@@ -190,8 +190,8 @@ def empty_page(snapshot: Snapshot, links: Links, status: dict | None = None) -> 
 
 
 def register(app, store: DataStore) -> None:
-    """The URL-sync callback, then each view's own (archetypes and model have none: they
-    change only with the snapshot, which rebuilds the page)."""
+    """The URL-sync callback, then each view's own (model has none: it changes only with the
+    snapshot, which rebuilds the page)."""
 
     @app.callback(
         Output("url", "search"),
@@ -270,5 +270,5 @@ def register(app, store: DataStore) -> None:
             changed("era_weight"),
         )
 
-    for view in (map_view, eras, explorer):
+    for view in (map_view, archetypes, eras, explorer):
         view.register(app, store)

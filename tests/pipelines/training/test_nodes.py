@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from nba_cluster.features.table import AXES
 from nba_cluster.model_registry import CHALLENGER, CHAMPION, MODEL_NAME
-from nba_cluster.pipelines.feature_engineering.feature_table import AXES
 from nba_cluster.pipelines.training.nodes import register_best, search_candidates
 from tests.support.leaderboards import SELECTION, leaderboard
 from tests.support.search_space import small_training_parameters

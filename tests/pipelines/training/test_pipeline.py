@@ -11,8 +11,8 @@ from mlflow import MlflowClient
 from sklearn.metrics import adjusted_rand_score
 
 from nba_cluster.clustering.search import search_tasks
+from nba_cluster.features.table import AXES
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
-from nba_cluster.pipelines.feature_engineering.feature_table import AXES
 from nba_cluster.pipelines.training.nodes import rank_axis
 from tests.support.search_space import small_training_parameters
 from tests.support.training import champion_dataset, run_training

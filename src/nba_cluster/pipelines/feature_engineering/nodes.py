@@ -10,6 +10,13 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from nba_cluster.features.table import (
+    FEATURES,
+    FOULS_DRAWN_FEATURES,
+    RATE_FEATURES,
+    Z_SUFFIX,
+    RateInputs,
+)
 from nba_cluster.nba_stats.response import (
     COUNT_COLUMNS,
     parse_league_dash_response,
@@ -20,13 +27,6 @@ from nba_cluster.nba_stats.seasons import (
     parse_partition_key,
     season_end,
     season_range,
-)
-from nba_cluster.pipelines.feature_engineering.feature_table import (
-    FEATURES,
-    FOULS_DRAWN_FEATURES,
-    RATE_FEATURES,
-    Z_SUFFIX,
-    RateInputs,
 )
 
 logger = logging.getLogger(__name__)

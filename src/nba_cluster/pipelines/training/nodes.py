@@ -31,6 +31,7 @@ from nba_cluster.clustering.search import (
     search_tasks,
 )
 from nba_cluster.clustering.selection import rank_candidates, selection_score
+from nba_cluster.features.table import AXES, axis_columns
 from nba_cluster.model_registry import (
     CHALLENGER,
     CHAMPION,
@@ -40,7 +41,6 @@ from nba_cluster.model_registry import (
     load_version,
     pip_requirements,
 )
-from nba_cluster.pipelines.feature_engineering.feature_table import AXES, axis_columns
 from nba_cluster.pipelines.training.candidate_runs import CandidateRuns
 
 logger = logging.getLogger(__name__)

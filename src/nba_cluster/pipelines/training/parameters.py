@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
+from nba_cluster.features.table import AXES
 from nba_cluster.parameters import StrictParameters, bar_list
-from nba_cluster.pipelines.feature_engineering.feature_table import AXES
 
 
 class EvaluationParameters(StrictParameters):

@@ -64,15 +64,22 @@ class RateInputs:
         return 100.0 * self.ratio(self.player[stat], self.team["POSSESSIONS"])
 
 
+PER36_LABELS = {
+    "PTS": "points", "FGA": "FG attempts", "FG3M": "3PM", "FTA": "FT attempts",
+    "OREB": "off. rebounds", "DREB": "def. rebounds", "AST": "assists", "TOV": "turnovers",
+    "STL": "steals", "BLK": "blocks", "PF": "fouls", "PFD": "fouls drawn",
+}  # fmt: skip
+
+
 def _per36(stat: str) -> Feature:
     return Feature(
-        f"{stat}_PER36", f"{stat} x 36 / MIN", f"{stat.lower()} per 36", "descriptive",
+        f"{stat}_PER36", f"{stat} x 36 / MIN", f"{PER36_LABELS[stat]} per 36", "descriptive",
         Z_WITHIN_SEASON if stat != "PFD" else FOULS_DRAWN, (0.0, 80.0),
         lambda x: x.player[stat] * 36.0 / x.player["MIN"],
     )  # fmt: skip
 
 
-PER36_STATS = ["PTS", "FGA", "FG3M", "FTA", "OREB", "DREB", "AST", "TOV", "STL", "BLK", "PF", "PFD"]
+PER36_STATS = list(PER36_LABELS)
 
 # fmt: off
 FEATURES: tuple[Feature, ...] = (
