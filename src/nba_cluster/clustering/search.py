@@ -79,10 +79,10 @@ def score_candidate(spec: CandidateSpec, values: np.ndarray, training: Mapping[s
 
 
 # Relative cost of a candidate by family, measured single-threaded on the 30 recorded seasons
-# (Ward on its 4,000-row sample 5-9 s, HDBSCAN 5-7 s, a diagonal mixture 1-2 s, k-means about
-# 0.5 s, each with its eight refits): the longest go first, so no worker is left alone with a
-# long candidate at the end while the other idles.
-EXPECTED_COST = {"agglomerative_ward": 3, "hdbscan": 2, "gaussian_mixture": 1, "kmeans": 0}
+# with eight refits each (HDBSCAN 5-6 s, Ward on its 2,500-row sample 2-4 s, k-means with ten
+# restarts 1-3 s, a diagonal mixture about 1 s): the longest go first, so no worker is left
+# alone with a long candidate at the end while the other idles.
+EXPECTED_COST = {"hdbscan": 3, "agglomerative_ward": 2, "kmeans": 2, "gaussian_mixture": 1}
 
 
 def score_in_parallel(
