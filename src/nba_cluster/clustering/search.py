@@ -1,8 +1,8 @@
 """The search over both axes' candidates, spread over the machine's cores.
 
 Every (axis, candidate) is fitted and scored on its own (``score_candidate``: a fit, its
-internal validity, its stability refits), so candidates run in parallel worker processes
-(joblib's loky backend) and come back in the order they were submitted. A candidate's
+internal validity, its stability refits), so candidates run in parallel: in this process and
+in worker processes (joblib's loky executor), handed back as each is done. A candidate's
 scores depend only on its spec, its axis's features and the seed, never on which worker ran
 it or when: the same seed gives the same leaderboard, and the same labels, with 1 worker or
 many. Tracking stays in the caller's process (one MLflow writer).
@@ -10,13 +10,16 @@ many. Tracking stays in the caller's process (one MLflow writer).
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib.externals.loky import get_reusable_executor
 from threadpoolctl import threadpool_limits
 
 from nba_cluster.clustering.candidates import (
@@ -92,15 +95,37 @@ def score_in_parallel(
     workers: int,
 ) -> Iterator[tuple[int, dict[str, float]]]:
     """``(position in tasks, metrics)`` for every task as soon as it is done, computed by
-    ``workers`` processes (joblib's ``n_jobs``: -1 for every core, 1 in this process), the
-    most expensive families dispatched first."""
-    order = sorted(range(len(tasks)), key=lambda i: -EXPECTED_COST.get(tasks[i].spec.family, 0))
-    parallel = Parallel(
-        n_jobs=workers, backend="loky", return_as="generator_unordered", batch_size=1
+    ``workers`` processes (-1: one per core; 1: this process alone), the costliest families
+    first.
+
+    This process is one of the workers: it scores candidates itself while the others start
+    (spawning a worker and importing scikit-learn in it takes 2-5 s on this machine, which
+    would otherwise be idle time on every core), and keeps each of them fed with at most two
+    candidates ahead.
+    """
+    order = deque(
+        sorted(range(len(tasks)), key=lambda i: -EXPECTED_COST.get(tasks[i].spec.family, 0))
     )
-    return parallel(
-        delayed(_score_at)(i, tasks[i].spec, values[tasks[i].axis], training) for i in order
-    )
+    helpers = (os.cpu_count() or 1) - 1 if workers == -1 else workers - 1
+    pool = get_reusable_executor(max_workers=helpers) if helpers > 0 and len(order) > 1 else None
+    running: set[Future] = set()
+
+    def score(position: int) -> tuple[int, dict[str, float]]:
+        task = tasks[position]
+        return _score_at(position, task.spec, values[task.axis], training)
+
+    while order or running:
+        while pool is not None and order and len(running) < 2 * helpers:
+            position = order.popleft()
+            task = tasks[position]
+            running.add(pool.submit(_score_at, position, task.spec, values[task.axis], training))
+        if order:
+            yield score(order.popleft())
+        else:
+            wait(running, return_when=FIRST_COMPLETED)
+        for future in [future for future in running if future.done()]:
+            running.discard(future)
+            yield future.result()
 
 
 def _score_at(position: int, spec: CandidateSpec, values: np.ndarray, training):
