@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from joblib.externals.loky import get_reusable_executor
 from mlflow import MlflowClient
 from sklearn.metrics import adjusted_mutual_info_score
 
@@ -46,7 +47,7 @@ from nba_cluster.clustering.naming import name_rests_on, well_supported
 from nba_cluster.clustering.search import axis_values, score_in_parallel, search_tasks
 from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.features.table import AXES
-from nba_cluster.pipelines.training.nodes import build_model, incumbent, rank_axis
+from nba_cluster.pipelines.training.nodes import build_model, incumbent, leaderboard_row, rank_axis
 from tests.support.mlflow_server import mlflow_server
 from tests.support.project import PROJECT_ROOT, copy_project
 from tests.support.replay import replaying
@@ -59,6 +60,7 @@ SELECTION_SEEDS = [42, 7, 1, 3, 11]
 LIST_LENGTH = 10
 EXAMPLE_MIN_SHARE = 0.9
 USAGE_TOP = 30
+TIMING_ROUNDS = 2
 ERAS = [("1996-97", "2005-06"), ("2006-07", "2015-16"), ("2016-17", "2025-26")]
 FAMOUS = [("Shaquille O'Neal", "1999-00"), ("Kobe Bryant", "2005-06"),
           ("Stephen Curry", "2015-16"), ("Nikola Jokić", "2022-23")]  # fmt: skip
@@ -88,8 +90,7 @@ def search_untracked(table: pd.DataFrame, training: dict, workers: int):
     tasks = search_tasks(training)
     started = time.perf_counter()
     scored = dict(score_in_parallel(tasks, axis_values(table), training, workers))
-    rows = [{"axis": task.axis, "candidate": task.spec.name, "model_family": task.spec.family}
-            | scored[position] for position, task in enumerate(tasks)]  # fmt: skip
+    rows = [leaderboard_row(task, scored[position]) for position, task in enumerate(tasks)]
     return pd.DataFrame(rows), time.perf_counter() - started
 
 
@@ -244,9 +245,15 @@ def run_pipelines(responses: dict) -> dict:
 def retrain_untracked(features: pd.DataFrame, training: dict) -> dict:
     """The same search without tracking on 1 and 2 workers (timed), another seed, and 29
     then 30 seasons."""
-    print("the search without tracking on 1 worker, then on 2 ...", flush=True)
-    _, one_worker = search_untracked(features, training, workers=1)
-    model, leaderboard, two_workers = train_untracked(features, training, workers=2)
+    print(f"the search without tracking on 1 worker, then on 2, {TIMING_ROUNDS} times ...",
+          flush=True)  # fmt: skip
+    one_worker, two_workers = [], []
+    for _ in range(TIMING_ROUNDS):  # alternated: the shared machine's load drifts
+        one_worker.append(search_untracked(features, training, workers=1)[1])
+        # each timed search starts its worker, as a kedro run does: none is kept from before
+        get_reusable_executor().shutdown(wait=True)
+        two_workers.append(search_untracked(features, training, workers=2)[1])
+    model, leaderboard, _ = train_untracked(features, training, workers=2)
     print("retraining: another seed, 29 then 30 seasons ...", flush=True)
     other_seed, _, _ = train_untracked(features, {**training, "seed": OTHER_SEED})
     older = features[features["SEASON"] < LAST_SEASON]
@@ -336,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     usage_roles = usage_top_roles(labelled)
     tracked = run["tracked_seconds"]
     one, two = retrained["one_worker_seconds"], retrained["two_worker_seconds"]
+    shown_one, shown_two = (" + ".join(f"{t:.1f}" for t in runs) for runs in (one, two))
 
     print(f"\n{len(features)} player-seasons, {features['SEASON'].nunique()} seasons "
           f"({FIRST_SEASON}..{LAST_SEASON}); champion {run['decision']['candidate']}")  # fmt: skip
@@ -370,10 +378,10 @@ def main(argv: list[str] | None = None) -> int:
          f"<= {TARGETS['training_seconds']:g}", tracked <= TARGETS["training_seconds"]),
         ("  of it: the search with its nested runs / registration (s)",
          f"{run['tracked_search_seconds']:.1f} / {run['register_seconds']:.1f}", "-", True),
-        ("search without tracking: 1 worker / 2 workers (s)", f"{one:.1f} / {two:.1f}", "-",
-         True),
-        ("search on 2 workers / on 1", two / one, f"<= {TARGETS['two_core_ratio']}",
-         two / one <= TARGETS["two_core_ratio"]),
+        (f"search without tracking, {TIMING_ROUNDS} rounds alternated: 1 worker / 2 workers (s)",
+         f"{shown_one} / {shown_two}", "-", True),
+        ("search on 2 workers / on 1 (sums of the rounds)", sum(two) / sum(one),
+         f"<= {TARGETS['two_core_ratio']}", sum(two) / sum(one) <= TARGETS["two_core_ratio"]),
     ]  # fmt: skip
     print(f"\n{'figure':<84}{'value':>14}  target")
     for label, value, target, passed in figures:

@@ -4,7 +4,7 @@ Replays the 29 recorded seasons of ``../shared/nba-stats`` and the 2025-26 captu
 progress from 2026-02-22 by the project's clock) on 127.0.0.1. In a throwaway copy of the
 project it builds everything once with a small training search (not timed: that is the
 one-shot build), then runs the scheduler's shipped ``refresh`` job the way the service does
-(``python -m nba_cluster.scheduler run refresh``) on three following days, the polite pause
+(``python -m nba_cluster.services.scheduler run refresh``) on three following days, the polite pause
 between requests included, and times each run. Then it starts the scheduler on the shipped
 schedules and reads its resident memory while it waits for the next tick. The figures go to
 docs/measurements.md (unless ``--no-record``).
@@ -15,7 +15,6 @@ docs/measurements.md (unless ``--no-record``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import signal
 import statistics
@@ -30,8 +29,10 @@ import yaml
 
 from benchmarks._measurements import command_line, record
 from benchmarks._recorded import parse_arguments, timed_kedro_run
+from nba_cluster.datasets.names import SCHEDULER_STATUS
 from nba_cluster.nba_stats.replay import ReplayServer, live_capture
 from tests.support.project import copy_project
+from tests.support.run_state import read_state
 
 FIRST_DAY = dt.date(2026, 2, 22)
 REFRESH_DAYS = 3
@@ -54,7 +55,8 @@ def small_training_search(root: Path) -> None:
 
 def scheduler(root: Path, *args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "nba_cluster.scheduler", "--project", str(root), *args], **kwargs
+        [sys.executable, "-m", "nba_cluster.services.scheduler", "--project", str(root), *args],
+        **kwargs,
     )
 
 
@@ -66,13 +68,13 @@ def rss_mib(pid: int) -> tuple[float, float]:
     return tuple(int(fields[name].split()[0]) / 1024 for name in ("VmRSS", "VmHWM"))
 
 
-def idle_memory(root: Path, status: Path) -> tuple[float, float]:
+def idle_memory(root: Path) -> tuple[float, float]:
     """The serving scheduler's memory once it has published its next runs and sleeps."""
     process = scheduler(root, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            state = json.loads(status.read_text()).get("scheduler", {}) if status.exists() else {}
+            state = (read_state(root, SCHEDULER_STATUS) or {}).get("scheduler", {})
             if state.get("pid") == process.pid and state.get("state") == "idle":
                 break
             time.sleep(0.5)
@@ -116,8 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 counts.append(server.request_counts())
             labels = pd.read_parquet(root / "data/07_model_output/player_archetypes.parquet")
             live_rows = labels[labels["SEASON_PARTIAL"]]
-            status = root / "data/08_reporting/scheduler_status.json"
-            idle_rss, idle_peak = idle_memory(root, status)
+            idle_rss, idle_peak = idle_memory(root)
     finally:
         server.stop()
 

@@ -1,22 +1,5 @@
-# Helpers of the scripts in docker/, sourced after they set LOG_TAG; never run on its own.
+# Logging of the operations scripts in docker/ (and .ci/'s), sourced after they set LOG_TAG;
+# never run on its own.
 
 log() { printf '[%s] %s\n' "$LOG_TAG" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-
-# apt, dockerd, debootstrap and chroot need root: re-run the calling script under sudo.
-become_root() {
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || die "must run as root (no sudo available)"
-    exec sudo -E "$0" "$@"
-  fi
-}
-
-# apt-get update once per script run, on the first install.
-apt_updated=0
-apt_install() {
-  if [ "$apt_updated" -eq 0 ]; then
-    apt-get update -qq
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}

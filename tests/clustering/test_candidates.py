@@ -44,8 +44,13 @@ def test_search_space_is_every_grid_combination_with_every_pca_option():
 
 
 def test_unknown_family_is_rejected():
-    with pytest.raises(ValueError, match="Unknown model family 'spectral'"):
-        CandidateSpec("spectral", {"n_clusters": 5}).make_estimator(SEED)
+    with pytest.raises(ValueError, match="'spectral' is not a valid Family"):
+        CandidateSpec("spectral", {"n_clusters": 5})
+
+
+def test_a_spec_survives_the_leaderboard():
+    spec = CandidateSpec("gaussian_mixture", {"n_components": 4, "covariance_type": "diag"}, 8)
+    assert CandidateSpec.from_json(spec.to_json()) == spec
 
 
 # --- fitting and assignment ---------------------------------------------------------------

@@ -10,14 +10,15 @@ import time
 
 import pytest
 
-from nba_cluster import run_status
 from nba_cluster.dashboard import bounds
 from nba_cluster.dashboard.app import create_app
 from nba_cluster.dashboard.components import Links
 from nba_cluster.dashboard.sources import CatalogSource, ChampionSource
 from nba_cluster.dashboard.store import MLFLOW_WAIT_SECONDS, DataStore
+from nba_cluster.datasets.names import LAST_RUN_STATUS
 from tests.dashboard import fakes
-from tests.dashboard.test_app import dash_post
+from tests.support.dashboard import dash_post
+from tests.support.run_state import write_state
 
 
 @pytest.fixture
@@ -135,7 +136,9 @@ def test_an_unreadable_output_and_no_good_data_is_an_empty_state_naming_it(proje
 
 def test_the_empty_state_says_when_the_last_pipeline_run_failed_and_why(project):
     error = "The MLflow tracking server http://mlflow:5000 stopped answering"
-    run_status.record(project, pipelines=["training"], error=error)
+    failed = {"status": "failed", "finished_at": "2026-03-01T06:00:00+00:00",
+              "pipelines": ["training"], "error": error}  # fmt: skip
+    write_state(project, LAST_RUN_STATUS, failed)
     store, _ = fakes.store(project, fakes.FakeChampions(version=None))
     client = create_app(store=store, links=Links(), warm_up=False).server.test_client()
 

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from nba_cluster.datasets.names import INFERENCE_OUTPUTS
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
-from nba_cluster.pipelines.inference.pipeline import OUTPUTS
 from tests.support.browser import CHROMIUM, screenshot
 from tests.support.dashboard import (
     ACCENTED_NAME,
@@ -268,7 +268,7 @@ def test_empty_state_then_new_data_without_a_restart(page, built_project, mlflow
         assert "inference pipeline" in page.inner_text("#empty-state")
         screenshot(page, "empty-state")
 
-        for name in OUTPUTS:  # what `kedro run --pipeline inference` would write
+        for name in INFERENCE_OUTPUTS:  # what `kedro run --pipeline inference` would write
             target = output_path(project, name)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(output_path(built_project, name), target)

@@ -1,5 +1,5 @@
-"""A compose project under test: unique name, free host ports, its own image tag, and the HTTP
-calls the end-to-end tests make through its published ports."""
+"""The compose projects the Docker tests drive: one driver (``ComposeProject``) for the local,
+live-season and production stacks alike."""
 
 from __future__ import annotations
 
@@ -17,43 +17,73 @@ from dataclasses import dataclass, field
 from nba_cluster.model_registry import MODEL_NAME
 from tests.support.project import EXPERIMENT, PROJECT_ROOT
 
-COMPOSE_FILES = ("docker-compose.local.yml", "docker/compose.replay.yml")
+LOCAL_FILES = ("docker-compose.local.yml", "docker/compose.replay.yml")
 HEALTHY_TIMEOUT = 5 * 60
 PIPELINE_TIMEOUT = 30 * 60
 
 
-@dataclass
-class Stack:
-    """One compose project: unique name, free host ports, its own image tag."""
+@dataclass(kw_only=True)
+class ComposeProject:
+    """The one driver of the Docker tests: a compose project with a unique name, its files,
+    environment and profiles, and what every test asks of it (run, inspect, wait, logs)."""
 
     project: str
-    ports: dict[str, int]
+    files: tuple[str, ...]
     env: dict[str, str]
-    image: str
-    player_names: set[str] = field(default_factory=set)
+    # --env-file /dev/null by default: a developer's .env must not change what is tested.
+    env_file: str = os.devnull
+    profiles: tuple[str, ...] = ()
+    image: str = ""  # the project's own image tag, removed with the project
 
-    # -- compose ------------------------------------------------------------------------------
-    def compose(
-        self, *args: str, timeout: float = 600, check: bool = True
+    def command(self, files: tuple[str, ...] | None = None) -> list[str]:
+        """``docker compose`` with this project's name, files and profiles."""
+        file_args = [arg for name in files or self.files for arg in ("-f", name)]
+        profile_args = [arg for name in self.profiles for arg in ("--profile", name)]
+        return ["docker", "compose", "--env-file", self.env_file, "-p", self.project,
+                *file_args, *profile_args]  # fmt: skip
+
+    def run(
+        self,
+        command: list[str],
+        *,
+        timeout: float = 600,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+        text: bool = True,
     ) -> subprocess.CompletedProcess:
-        files = [arg for name in COMPOSE_FILES for arg in ("-f", str(PROJECT_ROOT / name))]
-        # --env-file /dev/null: a developer's .env must not change what is tested.
-        command = ["docker", "compose", "--env-file", os.devnull, "-p", self.project, *files, *args]
+        """A command in the project folder; a failure shows its output's tail."""
         result = subprocess.run(
             command,
             cwd=PROJECT_ROOT,
-            env=self.env,
+            env=env or self.env,
             capture_output=True,
-            text=True,
+            text=text,
             timeout=timeout,
             check=False,
         )
         if check and result.returncode != 0:
+            out, err = (
+                (result.stdout, result.stderr)
+                if text
+                else (
+                    result.stdout.decode(errors="replace"),
+                    result.stderr.decode(errors="replace"),
+                )
+            )
             raise AssertionError(
                 f"`{' '.join(command)}` exited {result.returncode}\n"
-                f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
+                f"--- stdout ---\n{out[-6000:]}\n--- stderr ---\n{err[-6000:]}"
             )
         return result
+
+    def compose(
+        self,
+        *args: str,
+        files: tuple[str, ...] | None = None,
+        timeout: float = 600,
+        check: bool = True,
+    ) -> subprocess.CompletedProcess:
+        return self.run([*self.command(files), *args], timeout=timeout, check=check)
 
     def logs(self) -> str:
         result = self.compose("logs", "--no-color", "--timestamps", "--tail=300", check=False)
@@ -68,6 +98,16 @@ class Stack:
             print(f"\n===== docker compose logs ({self.project}) =====\n{self.logs()}")
             raise
 
+    def down(self) -> None:
+        """Remove the project's containers, networks and volumes, whatever state they are in."""
+        self.compose("down", "--volumes", "--remove-orphans", "--timeout", "20", check=False)
+
+    def remove(self) -> None:
+        """``down``, and the project's own image."""
+        self.down()
+        if self.image:
+            subprocess.run(["docker", "image", "rm", self.image], capture_output=True, check=False)
+
     def containers(self, *services: str, all_states: bool = True) -> list[dict]:
         args = ["ps", "--format", "json"] + (["--all"] if all_states else []) + list(services)
         out = self.compose(*args).stdout.strip()
@@ -79,12 +119,14 @@ class Stack:
         return [json.loads(line) for line in out.splitlines() if line.strip()]
 
     def inspect(self, container: str) -> dict:
-        command = ["docker", "inspect", container]
-        out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
-        return json.loads(out.stdout)[0]
+        return json.loads(self.run(["docker", "inspect", container], timeout=60).stdout)[0]
 
-    def wait_healthy(self, services: tuple[str, ...], timeout: float = HEALTHY_TIMEOUT) -> None:
-        """Until every service's container reports healthy; fail fast on unhealthy/crash loop."""
+    def wait_healthy(
+        self, services: tuple[str, ...], timeout: float = HEALTHY_TIMEOUT, patient: bool = False
+    ) -> None:
+        """Until every service's container reports healthy. Fails fast on a crash loop, and on
+        an unhealthy service unless ``patient`` (a service whose start can outlast its health
+        checks on a busy machine, as MLflow's, gets the time to recover)."""
         deadline = time.monotonic() + timeout
         while True:
             states = {}
@@ -97,7 +139,7 @@ class Stack:
                 state = details["State"]
                 health = (state.get("Health") or {}).get("Status", "no healthcheck")
                 restarts = details.get("RestartCount", 0)
-                if health == "unhealthy" or restarts >= 3:
+                if (health == "unhealthy" and not patient) or restarts >= 3:
                     raise AssertionError(f"{service} is {health}, restarted {restarts} times")
                 if state["Status"] == "exited":
                     raise AssertionError(f"{service} exited with {state['ExitCode']}")
@@ -121,6 +163,16 @@ class Stack:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{service} still running after {timeout:.0f} s")
             time.sleep(5)
+
+
+@dataclass(kw_only=True)
+class LocalStack(ComposeProject):
+    """The local stack (docker-compose.local.yml) on free host ports with its own image tag,
+    and the HTTP calls the tests make through its published ports."""
+
+    files: tuple[str, ...] = LOCAL_FILES
+    ports: dict[str, int] = field(default_factory=dict)
+    player_names: set[str] = field(default_factory=set)
 
     # -- HTTP from the host ---------------------------------------------------------------------
     def url(self, service: str, path: str) -> str:

@@ -1,4 +1,5 @@
-"""The dashboard as a process on 127.0.0.1, and where it reads the pipelines' outputs."""
+"""The dashboard as a process on 127.0.0.1, where it reads the pipelines' outputs, and its
+callbacks called as the browser calls them."""
 
 from __future__ import annotations
 
@@ -70,3 +71,30 @@ class DashboardServer:
 
     def stop(self) -> None:
         stop(self.process)
+
+
+def dash_post(client, output: str, trigger: str, values: dict):
+    """Call the callback writing ``output`` (``"id.prop"``) as the browser would when
+    ``trigger`` changes: its output key and inputs come from /_dash-dependencies."""
+    dependencies = client.get("/_dash-dependencies").get_json()
+    callback = next(c for c in dependencies if f"{output}" in c["output"])
+    outputs = [
+        {"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
+        for o in callback["output"].strip(".").split("...")
+    ]
+    body = {
+        "output": callback["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": [
+            # a wildcard input (open-player buttons) is a list of matches: none here
+            []
+            if i["id"].startswith("{")
+            else {**i, "value": values.get(f"{i['id']}.{i['property']}")}
+            for i in callback["inputs"]
+        ],
+        "changedPropIds": [trigger],
+        "state": [
+            {**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in callback["state"]
+        ],
+    }
+    return client.post("/_dash-update-component", json=body)

@@ -49,3 +49,25 @@ def small_training_parameters(search_space: dict | None = None) -> dict[str, Any
         for axis in AXES:
             parameters["axes"][axis]["search_space"] = copy.deepcopy(search_space)
     return parameters
+
+
+# Every family, as `kedro run --params` carries lists (a|b), with candidate runs that stay
+# open long enough to kill a process or a server while one is being fitted.
+SLOW_CANDIDATE_SEARCH = [
+    "training.pca_components=3",  # within both axes' feature counts
+    "training.search_workers=1",
+    *(
+        f"training.axes.{axis}.{setting}"
+        for axis in AXES
+        for setting in (
+            "search_space.kmeans.n_clusters=5|6|7",
+            "search_space.gaussian_mixture.n_components=5|6",
+            "search_space.agglomerative_ward.n_clusters=5",
+            "search_space.hdbscan.min_cluster_size=15",
+            "cluster_count_range=4|8",
+        )
+    ),
+    # each candidate's run is open while it is fitted and refitted: on the synthetic league's
+    # 240 rows, 100 refits keep it open for most of a second, so the kill lands in one
+    "training.evaluation.bootstraps=100",
+]

@@ -8,7 +8,9 @@ every candidate can label a season it never saw.
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -32,13 +34,42 @@ NOISE = -1
 KMEANS_RESTARTS = 10
 
 
+class Family(StrEnum):
+    """The model families the search knows, by the names ``parameters_training.yml`` uses."""
+
+    KMEANS = "kmeans"
+    GAUSSIAN_MIXTURE = "gaussian_mixture"
+    AGGLOMERATIVE_WARD = "agglomerative_ward"
+    HDBSCAN = "hdbscan"
+
+    @property
+    def has_predict(self) -> bool:
+        """Whether the fitted estimator labels new rows itself (else: nearest centroid)."""
+        return self in (Family.KMEANS, Family.GAUSSIAN_MIXTURE)
+
+
 @dataclass(frozen=True)
 class CandidateSpec:
     """One point of the search space: a family, its parameters, optional PCA."""
 
-    family: str
+    family: Family
     params: dict[str, Any]
     pca_components: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "family", Family(self.family))
+
+    def to_json(self) -> str:
+        """The spec as the leaderboard keeps it, so the winner is rebuilt without the space."""
+        return json.dumps(
+            {"family": self.family, "params": self.params, "pca": self.pca_components},
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> CandidateSpec:
+        fields = json.loads(text)
+        return cls(fields["family"], fields["params"], fields["pca"])
 
     @property
     def name(self) -> str:
@@ -49,20 +80,19 @@ class CandidateSpec:
     def make_estimator(self, seed: int, init: np.ndarray | None = None):
         params = dict(self.params)
         match self.family:
-            case "kmeans" if init is not None:
+            case Family.KMEANS if init is not None:
                 return KMeans(random_state=seed, init=init, n_init=1, **params)
-            case "kmeans":
+            case Family.KMEANS:
                 # ten seeded restarts: with four, the fit (and so its stability) depended on
                 # the seed enough that seeds chose different k (docs/model.md)
                 return KMeans(random_state=seed, n_init=KMEANS_RESTARTS, **params)
-            case "gaussian_mixture":
+            case Family.GAUSSIAN_MIXTURE:
                 return GaussianMixture(random_state=seed, n_init=1, reg_covar=1e-4, **params)
-            case "agglomerative_ward":
+            case Family.AGGLOMERATIVE_WARD:
                 params.pop("fit_sample_size", None)
                 return AgglomerativeClustering(linkage="ward", **params)
-            case "hdbscan":
+            case Family.HDBSCAN:
                 return HDBSCAN(copy=True, **params)
-        raise ValueError(f"Unknown model family {self.family!r}")
 
 
 def expand_search_space(
@@ -128,14 +158,19 @@ def fit_clustering(
         labels = ids[distances.argmin(axis=1)]
     else:
         labels = estimator.fit_predict(space)
-    has_predict = spec.family in ("kmeans", "gaussian_mixture")
     cluster_ids = np.unique(labels[labels != NOISE])
     if len(cluster_ids) == 0:
         cluster_ids = np.array([0])
         labels = np.zeros(len(space), dtype=int)
     centroids = np.vstack([space[labels == i].mean(axis=0) for i in cluster_ids])
     return FittedClustering(
-        spec, pca, estimator if has_predict else None, centroids, cluster_ids, space, labels
+        spec,
+        pca,
+        estimator if spec.family.has_predict else None,
+        centroids,
+        cluster_ids,
+        space,
+        labels,
     )
 
 

@@ -6,7 +6,6 @@ labelled table by these names without importing the model's dependencies.
 
 from __future__ import annotations
 
-AXES: tuple[str, str] = ("offense", "defense")  # the clustered axes, offense first
 # One axis's columns, by what they say; ``AXIS_COLUMNS`` gives their names in the output.
 ROLE_FIELDS = [
     "ID",

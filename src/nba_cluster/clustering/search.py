@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any
@@ -52,12 +52,6 @@ def search_tasks(training: Mapping[str, Any]) -> list[SearchTask]:
     ]
 
 
-def find_spec(training: Mapping[str, Any], axis: str, name: str) -> CandidateSpec:
-    """The axis's candidate called ``name`` in the search space."""
-    return next(task.spec for task in search_tasks(training)
-                if task.axis == axis and task.spec.name == name)  # fmt: skip
-
-
 def axis_values(player_features: pd.DataFrame) -> dict[str, np.ndarray]:
     """Each axis's clustering input: its feature-table columns, as floats."""
     return {axis: player_features[axis_columns(axis)].to_numpy(dtype=float) for axis in AXES}
@@ -93,10 +87,11 @@ def score_in_parallel(
     values: Mapping[str, np.ndarray],
     training: Mapping[str, Any],
     workers: int,
+    on_start: Callable[[int], None] = lambda position: None,
 ) -> Iterator[tuple[int, dict[str, float]]]:
     """``(position in tasks, metrics)`` for every task as soon as it is done, computed by
     ``workers`` processes (-1: one per core; 1: this process alone), the costliest families
-    first.
+    first; ``on_start(position)`` is called as a task is handed to a worker or begun here.
 
     This process is one of the workers: it scores candidates itself while the others start
     (spawning a worker and importing scikit-learn in it takes 2-5 s on this machine, which
@@ -118,9 +113,12 @@ def score_in_parallel(
         while pool is not None and order and len(running) < 2 * helpers:
             position = order.popleft()
             task = tasks[position]
+            on_start(position)
             running.add(pool.submit(_score_at, position, task.spec, values[task.axis], training))
         if order:
-            yield score(order.popleft())
+            position = order.popleft()
+            on_start(position)
+            yield score(position)
         else:
             wait(running, return_when=FIRST_COMPLETED)
         for future in [future for future in running if future.done()]:

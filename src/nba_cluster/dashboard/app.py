@@ -22,15 +22,10 @@ from werkzeug.exceptions import HTTPException
 from nba_cluster.dashboard import bounds, layout
 from nba_cluster.dashboard.components import Links
 from nba_cluster.dashboard.store import DataStore
+from nba_cluster.framework import mlflow_patience
 
 logger = logging.getLogger(__name__)
 ASSETS = Path(__file__).with_name("assets")
-# A dashboard request must not hang for minutes when MLflow is down: MLflow's client retries
-# with backoff for a long time by default. Explicit settings in the environment still win.
-MLFLOW_CLIENT_DEFAULTS = {
-    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
-    "MLFLOW_HTTP_REQUEST_TIMEOUT": "5",
-}
 
 
 def create_app(
@@ -45,8 +40,7 @@ def create_app(
     """The dashboard for one Kedro project (default: ``NBA_CLUSTER_PROJECT`` or the working
     directory). With ``warm_up``, data and champion are read in a background thread at once,
     so the first visitor does not wait for them; requests then re-check them per TTL."""
-    for name, value in MLFLOW_CLIENT_DEFAULTS.items():
-        os.environ.setdefault(name, value)
+    mlflow_patience.use_by_default(mlflow_patience.DASHBOARD)
     if store is None:
         project = project_path or os.environ.get("NBA_CLUSTER_PROJECT") or Path.cwd()
         ttl = (

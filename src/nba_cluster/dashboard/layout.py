@@ -8,13 +8,15 @@ the views' callbacks only ever listen to controls.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 from functools import lru_cache
+from types import ModuleType
 
 from dash import Input, Output, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from nba_cluster import run_status
+from nba_cluster.dashboard import views
 from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.components import EN_DASH, OPEN_PLAYER, Links
 from nba_cluster.dashboard.snapshot import Snapshot
@@ -26,16 +28,14 @@ from nba_cluster.dashboard.state import (
     to_search,
 )
 from nba_cluster.dashboard.store import DataStore
-from nba_cluster.dashboard.views import archetypes, eras, explorer, model
-from nba_cluster.dashboard.views import map as map_view
+from nba_cluster.dashboard.views import DEFAULT_TAB, TABS, explorer
 
 
 def serve(store, links: Links):
     """``app.layout``: called per page load, so a reload shows new data at once."""
     snapshot = store.snapshot()
     if not snapshot.ready:  # say why, with how the last pipeline run ended (read per load)
-        project = getattr(store.source, "project_path", None)
-        return empty_page(snapshot, links, run_status.read(project) if project else None)
+        return empty_page(snapshot, links, store.source.last_run_status())
     return build(snapshot, links)
 
 
@@ -51,22 +51,13 @@ def build(snapshot: Snapshot, links: Links) -> html.Div:
             stale_banner(snapshot),
             dcc.Tabs(
                 id="tabs",
-                value="map",
+                value=DEFAULT_TAB,
                 parent_className="tabs",
                 className="tabs-nav",
                 content_className="tab-content",
                 children=[
-                    dcc.Tab(label="Archetype map", value="map", children=map_view.layout(snapshot)),
-                    dcc.Tab(
-                        label="Archetypes", value="archetypes", children=archetypes.layout(snapshot)
-                    ),
-                    dcc.Tab(label="Eras", value="eras", children=eras.layout(snapshot)),
-                    dcc.Tab(
-                        label="Player explorer",
-                        value="explorer",
-                        children=explorer.layout(snapshot),
-                    ),
-                    dcc.Tab(label="Model", value="model", children=model.layout(snapshot, links)),
+                    dcc.Tab(label=label, value=tab, children=view(tab).layout(snapshot, links))
+                    for tab, label in TABS.items()
                 ],
             ),
             footer(snapshot),
@@ -230,7 +221,7 @@ def register(app, store: DataStore) -> None:
         if from_url:
             wanted = parse_search(search, snapshot.seasons, ids)
         elif trigger == "map":
-            clicked = map_view.clicked_player_season(snapshot, click)
+            clicked = view("map").clicked_player_season(snapshot, click)
             if clicked is None:
                 raise PreventUpdate
             wanted = current.with_player(*clicked)
@@ -270,5 +261,11 @@ def register(app, store: DataStore) -> None:
             changed("era_weight"),
         )
 
-    for view in (map_view, archetypes, eras, explorer):
-        view.register(app, store)
+    for tab in TABS:
+        if hasattr(view(tab), "register"):
+            view(tab).register(app, store)
+
+
+def view(tab: str) -> ModuleType:
+    """The module of a tab (``views/<tab>.py``)."""
+    return importlib.import_module(f"{views.__name__}.{tab}")

@@ -10,11 +10,12 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from nba_cluster.clustering.columns import AXES, AXIS_COLUMNS
+from nba_cluster.clustering.columns import AXIS_COLUMNS
 from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.search import normalize_name
 from nba_cluster.dashboard.sources import Champion
+from nba_cluster.features.table import AXES
 
 # Role colours, in map order (left to right on the map), enough for 14 roles per axis: 14
 # hues 25.7 degrees apart (no two roles share a hue), dark and light in turn, handed out so

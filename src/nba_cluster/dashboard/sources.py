@@ -3,12 +3,13 @@
 - The inference outputs ``player_archetypes``, ``archetype_profiles`` and ``similarity_vectors``,
   through the project's own Kedro catalog (``conf/``: paths are written down once, there).
 - The champion's details from the MLflow registry and tracking server (``MlflowClient``).
-- The scheduler's status (``scheduler_status``: last and next refresh), when a scheduler runs.
+- The run state: the scheduler's status (``scheduler_status``: last and next refresh), when a
+  scheduler runs, and how the last ``kedro run`` ended (``last_run_status``).
 
-The catalog is built from the config loader and ``DataCatalog.from_config`` rather than from a
-``KedroSession``: a session runs the project hooks, and kedro-mlflow's would create experiments
-on the tracking server (and the reachability check would refuse to start when MLflow is down),
-none of which a read-only dashboard should do.
+The catalog is built without a ``KedroSession`` (``framework.config``): a session runs the
+project hooks, and kedro-mlflow's would create experiments on the tracking server (and the
+reachability check would refuse to start when MLflow is down), none of which a read-only
+dashboard should do.
 """
 
 from __future__ import annotations
@@ -26,35 +27,23 @@ import pandas as pd
 from mlflow import MlflowClient
 
 from nba_cluster.clustering.selection import rank_candidates
+from nba_cluster.datasets.names import INFERENCE_OUTPUTS, LAST_RUN_STATUS, SCHEDULER_STATUS
+from nba_cluster.framework.config import project_catalog, project_config
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME, find_version
-from nba_cluster.pipelines.inference.pipeline import OUTPUTS as DATASETS
 
-SCHEDULER_STATUS = "scheduler_status"
-MLFLOW_CONFIG_PATTERNS = ["mlflow*", "mlflow*/**", "**/mlflow*"]  # as kedro-mlflow registers it
+# as kedro-mlflow registers it
+MLFLOW_CONFIG_PATTERNS = ["mlflow*", "mlflow*/**", "**/mlflow*"]
+WATCHED = (*INFERENCE_OUTPUTS, SCHEDULER_STATUS)  # a change to one of these is new data
 
 
 class CatalogSource:
-    """The inference outputs through the project's Kedro catalog."""
+    """The inference outputs and the run state through the project's Kedro catalog."""
 
     def __init__(self, project_path: str | Path, env: str | None = None) -> None:
-        from kedro.framework.project import settings  # noqa: PLC0415
-        from kedro.framework.startup import bootstrap_project  # noqa: PLC0415
-        from kedro.io import DataCatalog  # noqa: PLC0415
-
         self.project_path = Path(project_path).expanduser().resolve()
-        bootstrap_project(self.project_path)  # the project's settings.py (resolvers, envs)
-        loader = settings.CONFIG_LOADER_CLASS(
-            conf_source=str(self.project_path / settings.CONF_SOURCE),
-            env=env if env is not None else os.environ.get("KEDRO_ENV"),
-            **settings.CONFIG_LOADER_ARGS,
-        )
-        entries = {
-            name: _absolute_paths(loader["catalog"][name], self.project_path)
-            for name in (*DATASETS, SCHEDULER_STATUS)
-        }
-        self.catalog = DataCatalog.from_config(entries)
-        self.filepaths = {name: entry.get("filepath") for name, entry in entries.items()}
-        self._loader = loader
+        self._loader = project_config(self.project_path, env, mlflow=MLFLOW_CONFIG_PATTERNS)
+        self.catalog = project_catalog(self.project_path, (*WATCHED, LAST_RUN_STATUS), self._loader)
+        self.filepaths = {name: self.catalog.get(name).filepath for name in WATCHED}
 
     def tracking_uri(self) -> str:
         """MLFLOW_TRACKING_URI, else what the project's mlflow.yml says (a relative SQLite
@@ -62,7 +51,6 @@ class CatalogSource:
         uri = os.environ.get("MLFLOW_TRACKING_URI")
         if not uri:
             try:
-                self._loader.config_patterns.setdefault("mlflow", MLFLOW_CONFIG_PATTERNS)
                 uri = self._loader["mlflow"]["server"]["mlflow_tracking_uri"]
             except Exception:  # no mlflow.yml: MLflow's own default
                 uri = None
@@ -74,7 +62,7 @@ class CatalogSource:
     def signature(self) -> tuple:
         """(name, size, mtime) of each output: cheap, and changes whenever one is rewritten."""
         signature = []
-        for name in (*DATASETS, SCHEDULER_STATUS):
+        for name in WATCHED:
             path = self.filepaths[name]
             try:
                 stat = os.stat(path)
@@ -91,20 +79,18 @@ class CatalogSource:
     def scheduler_status(self) -> dict | None:
         """The scheduler's status, or None without a scheduler (or while it is unreadable:
         the scheduler replaces it atomically, so that only happens if it is damaged)."""
+        return self._run_state(SCHEDULER_STATUS)
+
+    def last_run_status(self) -> dict | None:
+        """How the last ``kedro run`` ended, or None when none recorded it (or unreadable)."""
+        status = self._run_state(LAST_RUN_STATUS)
+        return status if isinstance(status, dict) and "status" in status else None
+
+    def _run_state(self, name: str) -> dict | None:
         try:
-            return self.load(SCHEDULER_STATUS)
+            return self.load(name)
         except Exception:
             return None
-
-
-def _absolute_paths(entry: Mapping[str, Any], project_path: Path) -> dict[str, Any]:
-    """Relative local ``filepath``s resolved against the project root, as a Kedro context
-    does, so the dashboard works from any working directory."""
-    entry = dict(entry)
-    path = entry.get("filepath")
-    if isinstance(path, str) and "://" not in path and not Path(path).is_absolute():
-        entry["filepath"] = (project_path / path).as_posix()
-    return entry
 
 
 @dataclass(frozen=True, eq=False)

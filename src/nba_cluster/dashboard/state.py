@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlencode
 
 from nba_cluster.dashboard import bounds
 from nba_cluster.dashboard.snapshot import Snapshot
+from nba_cluster.dashboard.views import DEFAULT_TAB, TABS
 
-TABS = ("map", "archetypes", "eras", "explorer", "model")
 SIMILAR_COUNTS = (5, 10, 20)
 ERA_WEIGHTS = ("count", "minutes")
 ANY_SEASON = "any"
@@ -23,7 +23,7 @@ ANY_SEASON = "any"
 
 @dataclass(frozen=True)
 class ViewState:
-    tab: str = "map"
+    tab: str = DEFAULT_TAB
     season_from: str | None = None  # None: the first season
     season_to: str | None = None  # None: the last season
     archetypes: tuple[int, ...] | None = None  # None: all of them
@@ -48,14 +48,14 @@ def parse_search(
         value = query.get(name)
         return value if value in known else None
 
-    tab = query.get("tab", "map")
+    tab = query.get("tab", DEFAULT_TAB)
     archetypes = None
     if "arch" in query:
         wanted = bounds.integer_list(query["arch"].split(",")) or []
         archetypes = tuple(a for a in wanted if a in set(archetype_ids))
     n_similar = bounds.integer(query.get("n"))
     return ViewState(
-        tab=tab if tab in TABS else "map",
+        tab=tab if tab in TABS else DEFAULT_TAB,
         season_from=season("from"),
         season_to=season("to"),
         archetypes=archetypes,
@@ -72,7 +72,7 @@ def to_search(
 ) -> str:
     """The shortest search string that gives ``state`` back (``""`` for the default view)."""
     params: dict[str, str] = {}
-    if state.tab != "map":
+    if state.tab != DEFAULT_TAB:
         params["tab"] = state.tab
     if state.player is not None:
         params["player"] = str(state.player)
@@ -126,7 +126,7 @@ def state_from_controls(snapshot: Snapshot, controls: tuple) -> ViewState:
     compare = bounds.text(compare)
     n_similar = bounds.integer(n_similar)
     return ViewState(
-        tab=tab if tab in TABS else "map",
+        tab=tab if tab in TABS else DEFAULT_TAB,
         season_from=seasons[low],
         season_to=seasons[high],
         archetypes=tuple(archetypes) if archetypes is not None else None,

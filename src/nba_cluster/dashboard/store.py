@@ -24,7 +24,7 @@ from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.snapshot import Snapshot
 from nba_cluster.dashboard.sources import CatalogSource, Champion, ChampionSource
-from nba_cluster.pipelines.inference.pipeline import OUTPUTS
+from nba_cluster.datasets.names import INFERENCE_OUTPUTS
 
 logger = logging.getLogger(__name__)
 # How long a request may wait for MLflow beyond the state already cached; a slower answer is
@@ -146,7 +146,7 @@ class DataStore:
             )
         # The data's age is the outputs' age: the scheduler's status file changes on its own
         # (at start, at every tick) without new data.
-        mtimes = [m for name, _, m in files if m is not None and name in OUTPUTS]
+        mtimes = [m for name, _, m in files if m is not None and name in INFERENCE_OUTPUTS]
         snapshot = Snapshot(
             key=key,
             archetypes=archetypes if profiles is not None else None,

@@ -23,9 +23,8 @@ from typing import Literal
 
 import pandas as pd
 
-from nba_cluster.clustering.columns import AXES
-
 Axis = Literal["offense", "defense", "descriptive"]
+AXES: tuple[str, str] = ("offense", "defense")  # the clustered axes, offense first
 Z_SUFFIX = "_Z"
 Z_WITHIN_SEASON = "z-score within its season"
 SHRUNK = "shrunk toward the season's league rate (shooting_prior_attempts), then " + Z_WITHIN_SEASON

@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 
+from nba_cluster.dashboard.components import Links
 from nba_cluster.dashboard.views.archetypes import (
     best_known_players,
     hybrid_summary,
@@ -51,7 +52,7 @@ def test_best_known_members_are_the_confident_ones_with_most_minutes_one_per_era
 
 def test_the_defensive_roles_have_their_own_cards():
     snapshot = fakes.snapshot()
-    page = json.dumps(layout(snapshot).to_plotly_json(), default=str)
+    page = json.dumps(layout(snapshot, Links()).to_plotly_json(), default=str)
     for name in [*fakes.ARCHETYPES.values(), *fakes.DEFENSIVE_ROLES.values()]:
         assert name in page
     members = snapshot.archetypes[snapshot.archetypes["DEFENSIVE_ROLE_ID"] == 1]

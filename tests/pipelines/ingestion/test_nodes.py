@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from nba_cluster.datasets.raw_store import FetchedResponse, RawResponseStore
 from nba_cluster.nba_stats.client import HttpPolicy, StatsApiError
 from nba_cluster.nba_stats.seasons import partition_key
 from nba_cluster.nba_stats.synthetic import synthetic_responses
@@ -15,7 +16,6 @@ from nba_cluster.pipelines.ingestion.nodes import (
     fetch_raw_responses,
     plan_requests,
 )
-from nba_cluster.pipelines.ingestion.raw_store import FetchedResponse, RawResponseStore
 from tests.support.replay import fixture_ingestion_parameters
 
 PARAMS = fixture_ingestion_parameters()

@@ -6,10 +6,10 @@ import pytest
 from kedro.io import DataCatalog
 from kedro.runner import SequentialRunner
 
+from nba_cluster.datasets.raw_store import RawResponseStore
 from nba_cluster.nba_stats.response import InvalidResponseError
 from nba_cluster.nba_stats.seasons import partition_key
 from nba_cluster.pipelines.ingestion import create_pipeline
-from nba_cluster.pipelines.ingestion.raw_store import RawResponseStore
 from tests.support.replay import fixture_ingestion_parameters
 
 RESPONSES_IN_RANGE = 4 * 2  # 2003-04..2006-07, regular season and playoffs

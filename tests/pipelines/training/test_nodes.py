@@ -10,7 +10,11 @@ from mlflow import MlflowClient
 
 from nba_cluster.features.table import AXES
 from nba_cluster.model_registry import CHALLENGER, CHAMPION, MODEL_NAME
-from nba_cluster.pipelines.training.nodes import register_best, search_candidates
+from nba_cluster.pipelines.training.nodes import (
+    decide_champion,
+    register_best,
+    search_candidates,
+)
 from tests.support.leaderboards import SELECTION, leaderboard
 from tests.support.search_space import small_training_parameters
 
@@ -40,7 +44,10 @@ def test_worse_candidate_becomes_challenger_and_a_tie_takes_the_title(tracking, 
     def search_and_register(training: dict) -> dict:
         with mlflow.start_run():
             board = search_candidates(player_features, training)
-            decision, registry_update = register_best(board, player_features, training)
+            registered = register_best(board, player_features, training)
+            decision, registry_update = decide_champion(
+                registered, board, player_features, training
+            )
         assert registry_update == decision
         # the node only decides; the registry dataset's save moves the alias
         client.set_registered_model_alias(MODEL_NAME, decision["alias"], decision["version"])

@@ -8,9 +8,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 
-from nba_cluster.clustering.columns import AXES, AXIS_COLUMNS, AXIS_TITLES
+from nba_cluster.clustering.columns import AXIS_COLUMNS, AXIS_TITLES
 from nba_cluster.dashboard.components import (
     STATIC_GRAPH_CONFIG,
+    Links,
     axis_switch,
     base_layout,
     card,
@@ -18,6 +19,7 @@ from nba_cluster.dashboard.components import (
     open_player_button,
 )
 from nba_cluster.dashboard.snapshot import AxisView, Snapshot
+from nba_cluster.features.table import AXES
 
 BEST_KNOWN_MIN_SHARE = 0.9  # a confident member: the model puts him firmly in the role
 ERA_COUNT = 3
@@ -196,7 +198,7 @@ def axis_section(snapshot: Snapshot, axis: str) -> html.Div:
     )
 
 
-def layout(snapshot: Snapshot) -> html.Div:
+def layout(snapshot: Snapshot, links: Links) -> html.Div:
     return html.Div(
         [
             html.Div(axis_switch("archetypes-axis", snapshot), className="card-title-row"),

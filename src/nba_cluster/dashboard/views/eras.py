@@ -9,7 +9,14 @@ from dash.exceptions import PreventUpdate
 
 from nba_cluster.clustering.columns import AXIS_COLUMNS
 from nba_cluster.dashboard import bounds
-from nba_cluster.dashboard.components import GRAPH_CONFIG, GRID, axis_switch, base_layout, card
+from nba_cluster.dashboard.components import (
+    GRAPH_CONFIG,
+    GRID,
+    Links,
+    axis_switch,
+    base_layout,
+    card,
+)
 from nba_cluster.dashboard.snapshot import Snapshot
 from nba_cluster.dashboard.store import DataStore
 
@@ -86,7 +93,7 @@ def eras_figure(snapshot: Snapshot, weight: str = "count", axis: str = "offense"
     return figure
 
 
-def layout(snapshot: Snapshot) -> html.Div:
+def layout(snapshot: Snapshot, links: Links) -> html.Div:
     return card(
         html.Div(
             className="card-title-row",

@@ -13,6 +13,7 @@ from nba_cluster.dashboard import bounds
 from nba_cluster.dashboard.components import (
     EN_DASH,
     STATIC_GRAPH_CONFIG,
+    Links,
     archetype_badge,
     card,
     empty_figure,
@@ -28,7 +29,7 @@ SEARCH_LIMIT = 20
 SIMILARITY_SPACES = {"combined": "both roles", "offense": "offense only"}
 
 
-def layout(snapshot: Snapshot) -> html.Div:
+def layout(snapshot: Snapshot, links: Links) -> html.Div:
     compare_options = [{"label": "any season", "value": ANY_SEASON}] + [
         {"label": s, "value": s} for s in reversed(snapshot.seasons)
     ]

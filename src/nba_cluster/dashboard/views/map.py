@@ -13,19 +13,20 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
-from nba_cluster.clustering.columns import AXES
 from nba_cluster.dashboard import bounds
 from nba_cluster.dashboard.components import (
     EN_DASH,
     GRAPH_CONFIG,
     GRID,
     HIGHLIGHT,
+    Links,
     axis_switch,
     base_layout,
     swatch,
 )
 from nba_cluster.dashboard.snapshot import AxisView, Snapshot
 from nba_cluster.dashboard.store import DataStore
+from nba_cluster.features.table import AXES
 
 MAP_HOVER = (
     "<b>%{text}</b><br>%{hovertext}<br>"
@@ -76,7 +77,7 @@ def role_filters(snapshot: Snapshot) -> list:
     ]
 
 
-def layout(snapshot: Snapshot) -> html.Div:
+def layout(snapshot: Snapshot, links: Links) -> html.Div:
     seasons = snapshot.seasons
     return html.Div(
         className="with-sidebar",

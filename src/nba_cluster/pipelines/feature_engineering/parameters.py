@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, NonNegativeFloat, field_validator
 
-from nba_cluster.parameters import StrictParameters, bar_list
+from nba_cluster.pipelines.parameters import StrictParameters, bar_list
 
 
 class FeatureEngineeringParameters(StrictParameters):

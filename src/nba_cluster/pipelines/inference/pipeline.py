@@ -1,9 +1,8 @@
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import label_player_seasons
+from nba_cluster.datasets.names import INFERENCE_OUTPUTS
 
-# The pipeline's outputs, in the order the node returns them; the dashboard reads these.
-OUTPUTS = ("player_archetypes", "archetype_profiles", "similarity_vectors")
+from .nodes import label_player_seasons
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -12,7 +11,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=label_player_seasons,
                 inputs=["champion_model", "player_features"],
-                outputs=list(OUTPUTS),
+                outputs=list(INFERENCE_OUTPUTS),  # in the order the node returns them
                 name="label_player_seasons_node",
             ),
         ]

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from nba_cluster.datasets.raw_store import FetchedResponse, StoredCopy
 from nba_cluster.nba_stats import seasons
 from nba_cluster.nba_stats.client import HttpPolicy, fetch_league_dash_player_stats, use_base_url
 from nba_cluster.nba_stats.response import (
@@ -17,8 +18,6 @@ from nba_cluster.nba_stats.response import (
     response_size,
 )
 from nba_cluster.nba_stats.seasons import parse_partition_key, partition_key, season_range
-
-from .raw_store import FetchedResponse, StoredCopy
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from nba_cluster.nba_stats.seasons import FIRST_SEASON, SEASON_TYPES, season_start_year
-from nba_cluster.parameters import StrictParameters, bar_list
+from nba_cluster.pipelines.parameters import StrictParameters, bar_list
 
 
 def _served_season(season: str) -> str:

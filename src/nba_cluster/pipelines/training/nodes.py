@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import mlflow
@@ -21,12 +22,17 @@ from matplotlib.figure import Figure
 from mlflow.models import infer_signature
 from threadpoolctl import threadpool_limits
 
-from nba_cluster.clustering.candidates import fit_clustering, sampled_silhouette
+from nba_cluster.clustering.candidates import (
+    CandidateSpec,
+    Family,
+    fit_clustering,
+    sampled_silhouette,
+)
 from nba_cluster.clustering.model import ArchetypeModel, RoleModel
 from nba_cluster.clustering.search import (
+    SearchTask,
     axis_selection,
     axis_values,
-    find_spec,
     score_in_parallel,
     search_tasks,
 )
@@ -53,7 +59,7 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
     parameters and metrics, written by one writer thread as results come back. The selection
     score over the cluster count is logged to the parent run as a table and a figure.
 
-    Returns the leaderboard: one row per (axis, candidate) with its run and metrics.
+    Returns the leaderboard: one row per (axis, candidate) with its spec, run and metrics.
     """
     values = axis_values(player_features)
     tasks = search_tasks(training)
@@ -67,8 +73,13 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
     rows: list[dict[str, Any]] = [{}] * len(tasks)
     search_started = time.perf_counter()
     with CandidateRuns() as runs:
-        opened = [runs.open(task.run_name) for task in tasks]
-        scored = score_in_parallel(tasks, values, training, training["search_workers"])
+        # a candidate's run opens as a worker takes it: RUNNING means being fitted (or next)
+        opened: dict[int, Any] = {}
+
+        def open_run(position: int) -> None:
+            opened[position] = runs.open(tasks[position].run_name)
+
+        scored = score_in_parallel(tasks, values, training, training["search_workers"], open_run)
         for done, (position, metrics) in enumerate(scored, start=1):
             task = tasks[position]
             params = {
@@ -81,8 +92,7 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
                 **task.spec.params,
             }
             runs.close(opened[position], params, metrics)
-            rows[position] = {"axis": task.axis, "candidate": task.spec.name,
-                              "model_family": task.spec.family} | metrics  # fmt: skip
+            rows[position] = leaderboard_row(task, metrics)
             logger.info(
                 "[%d/%d] %s: %d clusters, stability %.3f, silhouette %.3f",
                 done,
@@ -92,13 +102,20 @@ def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -
                 metrics["stability"],
                 metrics["silhouette"],
             )
-    for row, run_id in zip(rows, runs.run_ids(), strict=True):
-        row["run_id"] = run_id
+    for position, row in enumerate(rows):
+        row["run_id"] = opened[position].result()
     # what the search cost with its tracking, apart from process start and registration
     mlflow.log_metric("search_seconds", time.perf_counter() - search_started)
     leaderboard = pd.DataFrame(rows)
     _log_selection_curve(leaderboard, training)
     return leaderboard
+
+
+def leaderboard_row(task: SearchTask, metrics: dict[str, float]) -> dict[str, Any]:
+    """A candidate as the leaderboard keeps it: its axis, its spec (to rebuild the winner
+    without the search space) and its metrics."""
+    return {"axis": task.axis, "candidate": task.spec.name, "model_family": task.spec.family,
+            "spec": task.spec.to_json()} | metrics  # fmt: skip
 
 
 def rank_axis(
@@ -140,75 +157,97 @@ def _log_selection_curve(leaderboard: pd.DataFrame, training: dict[str, Any]) ->
 
 
 def register_best(
+    leaderboard: pd.DataFrame, player_features: pd.DataFrame, training: dict[str, Any]
+) -> RegisteredCandidate:
+    """Register the run's best eligible candidate of each axis as one version: each refitted
+    (same seed, same fit as in the search), its roles continuing the current champion's
+    where their centroids match, logged as one full model in the offensive best's run with
+    both axes' profiles."""
+    started = time.perf_counter()
+    current = load_champion()
+    previous = two_axis_model(current)
+    best = {axis: best_candidate(leaderboard, training, axis, incumbent(previous, axis))
+            for axis in AXES}  # fmt: skip
+    model = build_model(best, player_features, training, previous)
+    model_run = best[AXES[0]]["run_id"]
+    model_uri = _log_model(model, model_run, player_features)
+    version = str(mlflow.register_model(model_uri, MODEL_NAME).version)  # int from SQLite
+    _log_profiles(model_run, model)
+    mlflow.log_metric("register_seconds", time.perf_counter() - started)
+    chosen = {axis: {"candidate": row["candidate"], "run_id": row["run_id"]}
+              for axis, row in best.items()}  # fmt: skip
+    return RegisteredCandidate(
+        version=version,
+        axes=chosen,
+        run_id=model_run,
+        stability={axis: float(best[axis]["stability"]) for axis in AXES},
+        model=model,
+        champion_seen=current,
+    )
+
+
+def decide_champion(
+    registered: RegisteredCandidate,
     leaderboard: pd.DataFrame,
     player_features: pd.DataFrame,
     training: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Register the run's best candidate of each axis as one model version; it becomes
-    ``champion`` only if it scores at least as well as the current champion on the same data,
-    ``challenger`` otherwise.
-
-    Each axis's best is refitted (same seed, same fit as in the search); the pair is logged
-    as one full model in the offensive best's run; its roles keep the ids and names of the
-    current champion's where their centroids match. Returns the decision twice: as a report,
-    and for the registry dataset, whose save moves the alias.
-    """
-    started = time.perf_counter()
-    current_version = find_version(CHAMPION)
-    current = None if current_version is None else load_version(current_version)
+    """``champion`` if the registered version scores at least as well as the current champion
+    on the same data, ``challenger`` otherwise. Returns the decision twice: as a report, and
+    for the registry dataset, whose save moves the alias."""
+    current = load_champion(already_loaded=registered.champion_seen)
     previous = two_axis_model(current)
-    best = {}
-    for axis in AXES:
-        ranked = rank_axis(leaderboard, training, axis, incumbent(previous, axis))
-        if not ranked["eligible"].iloc[0]:
-            raise ValueError(
-                f"No {axis} candidate meets the selection rule "
-                f"({axis_selection(training, axis)}); widen the search space or the rule"
-            )
-        best[axis] = ranked.iloc[0]
-    model = build_model(best, player_features, training, previous)
-    model_run = best[AXES[0]]["run_id"]
-    model_uri = _log_model(model, model_run, player_features)
-    registered = mlflow.register_model(model_uri, MODEL_NAME)
-    version = str(registered.version)  # int from a SQLite store, str over REST
-    # Both are scored the same way here: every row labelled through the model's own
-    # assignment rule (noise included), unlike the leaderboard's fit-time silhouette; the
-    # champion's stability is today's when its candidate was searched again on these data.
-    candidate_score = _score(model, {a: best[a]["stability"] for a in AXES}, player_features,
-                             training)  # fmt: skip
+    candidate_score = score_model(registered.model, registered.stability, player_features,
+                                  training)  # fmt: skip
     current_score = None
     if previous is not None:
-        stability = {axis: _todays_stability(leaderboard, previous, axis) for axis in AXES}
-        current_score = _score(previous, stability, player_features, training)
+        stability = {axis: champion_stability(previous, leaderboard, axis) for axis in AXES}
+        current_score = score_model(previous, stability, player_features, training)
     alias = CHAMPION if current_score is None or candidate_score >= current_score else CHALLENGER
-    candidate = "; ".join(f"{axis}: {best[axis]['candidate']}" for axis in AXES)
     decision = {
-        "version": version,
+        "version": registered.version,
         "alias": alias,
-        "candidate": candidate,
-        "candidate_run_id": model_run,
-        "axes": {
-            axis: {"candidate": best[axis]["candidate"], "run_id": best[axis]["run_id"]}
-            for axis in AXES
-        },
+        "candidate": registered.candidate,
+        "candidate_run_id": registered.run_id,
+        "axes": registered.axes,
         "candidate_score": candidate_score,
         "previous_champion_version": None if current is None else current.version,
         "previous_champion_score": current_score,
     }
     logger.info(
         "Registered %s version %s (%s, score %.4f) as %s; previous champion: %s",
-        MODEL_NAME, version, candidate, candidate_score, alias,
+        MODEL_NAME, registered.version, registered.candidate, candidate_score, alias,
         "none" if current is None else f"version {current.version}, score {current_score}",
     )  # fmt: skip
-    scores = {"candidate_score": candidate_score}
-    if current_score is not None:
-        scores["previous_champion_score"] = current_score
-    mlflow.log_metrics(scores)
-    mlflow.set_tags({"registry_decision": alias, "registered_version": version,
-                     "best_candidate": candidate})  # fmt: skip
-    _log_profiles(model_run, model)
-    mlflow.log_metric("register_seconds", time.perf_counter() - started)
+    _log_decision(decision)
     return decision, decision
+
+
+@dataclass(frozen=True)
+class RegisteredCandidate:
+    """The version ``register_best`` registered, handed in memory to ``decide_champion``."""
+
+    version: str
+    axes: dict[str, dict[str, str]]  # axis -> its candidate and run
+    run_id: str  # the run the model is logged in: the offensive best's
+    stability: dict[str, float]  # per axis
+    model: ArchetypeModel
+    champion_seen: RegisteredModel | None  # the champion when it was built
+
+    @property
+    def candidate(self) -> str:
+        """Both axes' candidates: "offense: kmeans-n_clusters=8; defense: ..."."""
+        return "; ".join(f"{axis}: {chosen['candidate']}" for axis, chosen in self.axes.items())
+
+
+def load_champion(already_loaded: RegisteredModel | None = None) -> RegisteredModel | None:
+    """The champion now; ``already_loaded`` is reused while the alias still points at it."""
+    version = find_version(CHAMPION)
+    if version is None:
+        return None
+    if already_loaded is not None and already_loaded.version == str(version.version):
+        return already_loaded
+    return load_version(version)
 
 
 def two_axis_model(current: RegisteredModel | None) -> ArchetypeModel | None:
@@ -228,7 +267,19 @@ def incumbent(previous: ArchetypeModel | None, axis: str) -> str | None:
     return None if previous is None else previous.roles[axis].clustering.spec.name
 
 
-def _todays_stability(leaderboard: pd.DataFrame, previous: ArchetypeModel, axis: str) -> float:
+def best_candidate(
+    leaderboard: pd.DataFrame, training: dict[str, Any], axis: str, incumbent_name: str | None
+) -> pd.Series:
+    ranked = rank_axis(leaderboard, training, axis, incumbent_name)
+    if not ranked["eligible"].iloc[0]:
+        raise ValueError(
+            f"No {axis} candidate meets the selection rule "
+            f"({axis_selection(training, axis)}); widen the search space or the rule"
+        )
+    return ranked.iloc[0]
+
+
+def champion_stability(previous: ArchetypeModel, leaderboard: pd.DataFrame, axis: str) -> float:
     """The champion's candidate's stability as searched today, or as measured when it was
     chosen if today's search did not include it."""
     same = leaderboard[(leaderboard["axis"] == axis)
@@ -248,12 +299,12 @@ def build_model(
     season then refines the roles instead of drawing new ones."""
     roles = {}
     for axis, values in axis_values(player_features).items():
-        spec = find_spec(training, axis, best[axis]["candidate"])
+        spec = CandidateSpec.from_json(best[axis]["spec"])
         before = None if previous is None else previous.roles[axis]
         warm_start = (
             before is not None
             and before.clustering.spec == spec
-            and spec.family == "kmeans"
+            and spec.family == Family.KMEANS
             and spec.pca_components is None
         )
         with threadpool_limits(limits=1):
@@ -286,14 +337,16 @@ def _log_model(model: ArchetypeModel, run_id: str, player_features: pd.DataFrame
         ).model_uri
 
 
-def _score(
+def score_model(
     model: ArchetypeModel,
     stability: dict[str, float],
     player_features: pd.DataFrame,
     training: dict,
 ) -> float:
-    """A model's score on today's data: the mean over the axes of each axis's selection
-    score (its silhouette on these player-seasons, the stability of its candidate)."""
+    """A model's score on today's data: the mean over the axes of each axis's selection score,
+    its silhouette on these player-seasons with every row labelled through the model's own
+    assignment rule (noise included, unlike the leaderboard's fit-time silhouette), and the
+    stability of its candidate."""
     scores = []
     for axis, values in axis_values(player_features).items():
         labels = model.roles[axis].predict(player_features)["ID"].to_numpy()
@@ -303,6 +356,16 @@ def _score(
         scores.append(selection_score(float(silhouette), float(stability[axis]),
                                       training["selection"]["weights"]))  # fmt: skip
     return float(np.mean(scores))
+
+
+def _log_decision(decision: dict[str, Any]) -> None:
+    scores = {"candidate_score": decision["candidate_score"]}
+    if decision["previous_champion_score"] is not None:
+        scores["previous_champion_score"] = decision["previous_champion_score"]
+    mlflow.log_metrics(scores)
+    mlflow.set_tags({"registry_decision": decision["alias"],
+                     "registered_version": decision["version"],
+                     "best_candidate": decision["candidate"]})  # fmt: skip
 
 
 def _log_profiles(run_id: str, model: ArchetypeModel) -> None:

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
+from nba_cluster.clustering.candidates import Family
 from nba_cluster.features.table import AXES
-from nba_cluster.parameters import StrictParameters, bar_list
+from nba_cluster.pipelines.parameters import StrictParameters, bar_list
 
 
 class EvaluationParameters(StrictParameters):
@@ -39,7 +40,6 @@ class NamingParameters(StrictParameters):
 # Every family's own parameters are checked by scikit-learn; the lists must not be empty, or
 # the family silently drops out of the search.
 SearchSpace = dict[str, dict[str, Annotated[bar_list(Any), Field(min_length=1)]]]
-FAMILIES = ("kmeans", "gaussian_mixture", "agglomerative_ward", "hdbscan")
 
 
 class AxisParameters(StrictParameters):
@@ -58,15 +58,15 @@ class AxisParameters(StrictParameters):
 
     @model_validator(mode="after")
     def _known_families(self) -> AxisParameters:
-        unknown = sorted(set(self.search_space) - set(FAMILIES))
+        unknown = sorted(set(self.search_space) - set(Family))
         if unknown:
-            raise ValueError(f"unknown model families {unknown}; known: {', '.join(FAMILIES)}")
+            raise ValueError(f"unknown model families {unknown}; known: {', '.join(Family)}")
         return self
 
 
 class TrainingParameters(StrictParameters):
     seed: int = Field(ge=0)
-    # processes the search spreads its candidates over (joblib's n_jobs): -1 every core
+    # processes the search spreads its candidates over, the kedro one included: -1 every core
     search_workers: int = Field(ge=-1)
     pca_components: Annotated[bar_list(PositiveInt | None), Field(min_length=1)]
     axes: dict[str, AxisParameters]

@@ -1,6 +1,6 @@
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import register_best, search_candidates
+from .nodes import decide_champion, register_best, search_candidates
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -15,8 +15,19 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=register_best,
                 inputs=["candidate_leaderboard", "player_features", "params:training"],
-                outputs=["registry_decision", "champion_model"],
+                outputs="registered_candidate",
                 name="register_best_node",
+            ),
+            Node(
+                func=decide_champion,
+                inputs=[
+                    "registered_candidate",
+                    "candidate_leaderboard",
+                    "player_features",
+                    "params:training",
+                ],
+                outputs=["registry_decision", "champion_model"],
+                name="decide_champion_node",
             ),
         ]
     )

@@ -1,0 +1,1 @@
+../../../../docker/production/mlflow_setup.py

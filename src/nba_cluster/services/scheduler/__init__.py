@@ -1,0 +1,23 @@
+"""Run the pipelines on cron schedules: the ``scheduler`` service of the compose stacks.
+
+    python -m nba_cluster.services.scheduler              # run the schedules until stopped
+    python -m nba_cluster.services.scheduler run refresh  # run one job now (after a running one)
+    python -m nba_cluster.services.scheduler status       # print the status the dashboard reads
+
+Schedules live in ``conf/<env>/schedules.yml`` (cron syntax through croniter, in UTC; a sixth
+field gives seconds). Each job is a ``kedro run`` in a child process: the scheduler itself stays
+small while idle (no pandas, scikit-learn or MLflow loaded), every run starts from a clean
+interpreter (kedro-mlflow keeps process-wide state), and a job that crashes or runs out of
+memory takes only itself down. One job runs at a time, under an exclusive ``flock`` on a file
+next to the status: the kernel releases it when its holder dies, so a crash leaves no stale
+lock. A failed job is logged and recorded, and runs again at its next tick; the pipelines write
+atomically and never replace good raw data, so a failure overwrites nothing. The status (what
+runs, each job's last run and result, its next run) is a JSON file in ``data/`` written
+atomically; the dashboard shows it.
+"""
+
+from nba_cluster.services.scheduler.jobs import Job, ScheduleError, load_schedules, schedules_config
+from nba_cluster.services.scheduler.scheduler import Scheduler
+from nba_cluster.services.scheduler.status import StatusFile
+
+__all__ = ["Job", "ScheduleError", "Scheduler", "StatusFile", "load_schedules", "schedules_config"]
