@@ -111,7 +111,8 @@ def make_workloads(project: Path, dependencies: list[dict], count: int, seed: in
     """Realistic, varied requests: random player-seasons and filters from the real data."""
     from nba_cluster.dashboard.sources import CatalogSource  # noqa: PLC0415
 
-    frame = CatalogSource(project).load("player_archetypes")
+    source = CatalogSource(project)
+    frame = source.load("player_archetypes", source.publication())
     seasons = sorted(frame["SEASON"].unique())
     archetypes = sorted(int(a) for a in frame["ARCHETYPE_ID"].unique())
     rng = random.Random(seed)

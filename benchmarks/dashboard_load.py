@@ -1,6 +1,7 @@
 """Load the dashboard with normal visitors and attackers at once (not a test).
 
     uv run python -m benchmarks.dashboard_load [--project DIR] [--clients 32] [--seconds 60]
+        [--attack mixed|malformed]
 
 Serves the dashboard as the compose stack does (gunicorn, 2 workers x 2 threads) on 127.0.0.1
 and runs ``--clients`` clients for ``--seconds``, twice: first only visitors, then with one
@@ -9,9 +10,10 @@ updates: random player-seasons and filters from the real data), pausing ``--thin
 between requests as a person does; attackers send, at the same pace (or
 ``--attacker-think-seconds``: 0 is a flood, which no per-request bound can absorb), the requests
 that used to starve it: 20 MB bodies, 80 kB type-ahead queries, ``n=-1``, ``?n=%C2%B2``, a
-5,000-digit ``?player=``, garbage control values. Prints p50/p95/p99 of the visitors'
-requests in both rounds (target with attackers: p95 <= 150 ms, 0 errors) and what each attack
-got.
+5,000-digit ``?player=``, garbage control values; with ``--attack malformed``, callback
+requests no page sends, which Dash's dispatcher itself fails on (``malformed_callbacks``).
+Prints p50/p95/p99 of the visitors' requests in both rounds (target with attackers: p95 <= 150
+ms, 0 errors) and what each attack got.
 
 ``--project DIR``: a Kedro project root with inference outputs and its MLflow store (as for
 benchmarks/dashboard.py), built there first when it has none; by default one is built in a
@@ -95,6 +97,31 @@ def attacks(dependencies: list[dict], player: int, season: str) -> dict[str, dic
                                                 "archetype-filter.value": {"a": 1},
                                                 "player.value": [1], "season.value": 5},
                                  "season-range.value"),
+    }  # fmt: skip
+
+
+def malformed_callbacks(dependencies: list[dict]) -> dict[str, dict]:
+    """Callback requests no page sends: Dash's dispatcher itself fails on them, before any of
+    the app's callbacks runs (each must cost a refusal, not a logged traceback)."""
+    callback = next(c for c in dependencies if "map.figure" in c["output"])
+    outputs = [
+        {"id": key.split(".")[0], "property": key.split(".")[1].split("@")[0]}
+        for key in callback["output"].strip(".").split("...")
+    ]
+    valid = {
+        "output": callback["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": [{**i, "value": None} for i in callback["inputs"]],
+        "changedPropIds": [f"{callback['inputs'][0]['id']}.{callback['inputs'][0]['property']}"],
+        "state": [{**s, "value": None} for s in callback["state"]],
+    }
+    return {
+        "no inputs": {key: value for key, value in valid.items() if key != "inputs"},
+        "inputs not a list": {**valid, "inputs": "x"},
+        "unknown output": {**valid, "output": "no-such.children",
+                           "outputs": {"id": "no-such", "property": "children"}},
+        "outputs not an object": {**valid, "outputs": 7},
+        "inputs without ids": {**valid, "inputs": [{"value": 1}] * len(valid["inputs"])},
     }  # fmt: skip
 
 
@@ -203,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         default=1.0,
         help="a visitor's mean pause between requests (0: none)",
     )
+    parser.add_argument("--attack", choices=("mixed", "malformed"), default="mixed",
+                        help="what attackers send (default: the mixed set)")  # fmt: skip
     parser.add_argument("--attacker-think-seconds", type=float, default=None,
                         help="an attacker's mean pause (default: a visitor's)")  # fmt: skip
     args = parser.parse_args(argv)
@@ -219,7 +248,10 @@ def main(argv: list[str] | None = None) -> int:
             workloads = make_workloads(project, dependencies, 400)
             normal = workloads["similar"] + workloads["map"]
             values = {i["id"]: i["value"] for i in workloads["similar"][0]["inputs"]}
-            attack = attacks(dependencies, values["player"], values["season"])
+            attack = (
+                malformed_callbacks(dependencies) if args.attack == "malformed"
+                else attacks(dependencies, values["player"], values["season"])
+            )  # fmt: skip
             attacker_think = args.think_seconds if args.attacker_think_seconds is None else (
                 args.attacker_think_seconds)  # fmt: skip
             pace = {"clients": args.clients, "seconds": args.seconds,
@@ -249,8 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     print("target met" if ok else "target NOT met")
     if not args.no_record:
         rows = [
-            ("clients (attackers), seconds per round", f"{args.clients} ({args.clients // 4}), "
-             f"{args.seconds:g}", ""),
+            ("clients (attackers), seconds per round", f"{args.clients} ({args.clients // 4} "
+             f"{args.attack}), {args.seconds:g}", ""),
             ("visitors only: p50 / p95 ms", f"{percentile(quiet_ms, 50):.0f} / "
              f"{percentile(quiet_ms, 95):.0f}", ""),
             ("with attackers: p50 / p95 ms", f"{percentile(attacked_ms, 50):.0f} / {p95:.0f}",

@@ -5,7 +5,10 @@
 # Holds: tracking.sql and auth.sql (pg_dump of MLflow's two Postgres databases: runs, registry
 # and aliases; users and permissions, passwords only as MLflow's salted hashes), and tar files
 # of the mlflow-artifacts (models), data (pipeline outputs the dashboard shows) and viz
-# volumes, plus MANIFEST (image, time, checksums). No secret file is read or written: restore
+# volumes, plus MANIFEST (image, time, checksums). With docker/compose.storage.yml in COMPOSE,
+# the objects of the data prefix and of MLflow's artifact prefix instead of the volumes
+# (data-objects.tar, mlflow-artifact-objects.tar; docs/storage.md), each read by the service
+# that holds that bucket's keys. No secret file is read or written: restore
 # it with the same secrets (they live in SECRETS_DIR; back that folder up separately and
 # encrypted). pg_dump reads a consistent snapshot of each database; the artifacts are
 # written once per run, so copying them while the stack runs is safe.
@@ -45,19 +48,33 @@ save_volume() {  # service, path, file
   "${compose[@]}" run --rm --no-deps -T --entrypoint tar "$1" --format=posix -C "$2" -cf - . \
     >"$work/$3"
 }
-save_volume mlflow /mlflow/artifacts mlflow-artifacts.tar
-save_volume pipeline /app/data data.tar
-save_volume pipeline /app/.viz viz.tar
+# The objects under a prefix, exported by a throwaway container of the service holding its keys.
+save_objects() {  # service, url, file
+  log "objects under $2"
+  "${compose[@]}" run --rm --no-deps -T "$1" python -m nba_cluster.services.bucket_archive \
+    export "$2" >"$work/$3"
+}
+read -r data_url artifacts_url <<<"$(storage_urls "${compose[@]}")"
+if [ -n "$data_url" ]; then
+  saved=(data-objects.tar mlflow-artifact-objects.tar)
+  save_objects pipeline "$data_url" data-objects.tar
+  save_objects mlflow "$artifacts_url" mlflow-artifact-objects.tar
+else
+  saved=(mlflow-artifacts.tar data.tar viz.tar)
+  save_volume mlflow /mlflow/artifacts mlflow-artifacts.tar
+  save_volume pipeline /app/data data.tar
+  save_volume pipeline /app/.viz viz.tar
+fi
 
 image="$("${compose[@]}" config --images | grep '/nba-cluster:' | head -n 1)"
 {
   echo "nba-cluster backup $stamp"
   echo "image $image"
-  (cd "$work" && sha256sum tracking.sql auth.sql mlflow-artifacts.tar data.tar viz.tar)
+  (cd "$work" && sha256sum tracking.sql auth.sql "${saved[@]}")
 } >"$work/MANIFEST"
 
 mkdir -p "$dest"
-tar -C "$work" -czf "$archive.partial" MANIFEST tracking.sql auth.sql mlflow-artifacts.tar data.tar viz.tar
+tar -C "$work" -czf "$archive.partial" MANIFEST tracking.sql auth.sql "${saved[@]}"
 mv "$archive.partial" "$archive"
 log "wrote $archive ($(du -h "$archive" | cut -f1))"
 echo "$archive"

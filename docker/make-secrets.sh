@@ -36,7 +36,12 @@ new_secret mlflow_admin_password random_password
 new_secret mlflow_flask_secret_key openssl rand -hex 32
 new_secret mlflow_writer_password random_password
 new_secret mlflow_reader_password random_password
+new_secret model_signing_key openssl rand -hex 32
 new_secret proxy_password random_password
+# The object store's keys (docker/compose.storage.yml): its admin, and one per client.
+for identity in admin pipeline dashboard mlflow; do
+  new_secret "storage_${identity}_secret" random_password
+done
 if [ ! -e "$SECRETS_DIR/proxy_htpasswd" ]; then
   # apr1 (Apache MD5): every nginx build verifies it; bcrypt would depend on the C library.
   printf '%s:%s\n' "$PROXY_USER" "$(openssl passwd -apr1 -stdin <"$SECRETS_DIR/proxy_password")" \

@@ -23,6 +23,7 @@ def _isolated_environment(monkeypatch):
     monkeypatch.setenv("NBA_STATS_BASE_URL", "http://127.0.0.1:9")  # discard port: refused
     monkeypatch.setenv("KEDRO_DISABLE_TELEMETRY", "true")
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MODEL_SIGNING_KEY", raising=False)
     monkeypatch.delenv("NBA_CLUSTER_TODAY", raising=False)  # the system clock unless a test says
     yield
     while mlflow.active_run():

@@ -26,7 +26,7 @@ MAX_MODULE_LINES = 450
 LAYERS = (
     {"features"},
     {"nba_stats", "clustering"},
-    {"model_registry"},
+    {"model_registry", "model_provenance"},
     {"datasets"},
     {"pipelines"},
     {"framework"},

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
+from pathlib import Path
 
 import mlflow
 from mlflow import MlflowClient
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 from mlflow.pyfunc import PyFuncModel
+
+from nba_cluster.model_provenance import download, sign, verify
 
 MODEL_NAME = "nba-player-archetypes"
 CHAMPION = "champion"
@@ -64,12 +68,31 @@ def find_version(
 
 
 def load_version(model_version: ModelVersion) -> RegisteredModel:
-    """Load one registered version. The pyfunc pickles ``ArchetypeModel`` by module path, so a
-    version logged by an older layout of this package (e.g. ``nba_cluster.models``) cannot be
-    unpickled: that is reported with what to do, not as an import traceback."""
-    uri = f"models:/{model_version.name}/{model_version.version}"
+    """Load one registered version, once its provenance is proven (``model_provenance``): the
+    artifacts are downloaded once, checked, and exactly those files are unpickled.
+
+    The pyfunc pickles ``ArchetypeModel`` by module path, so a version logged by an older
+    layout of this package (e.g. ``nba_cluster.models``) cannot be unpickled: that is reported
+    with what to do, not as an import traceback."""
+    with tempfile.TemporaryDirectory(prefix="nba-cluster-model-") as directory:
+        local_path = download(model_version, Path(directory))
+        verify(model_version, local_path)
+        return RegisteredModel(
+            _unpickle(model_version, local_path), str(model_version.version), model_version.run_id
+        )
+
+
+def register(model_uri: str, model_name: str = MODEL_NAME) -> ModelVersion:
+    """Register a logged model as a new version of ``model_name``, signed as ours."""
+    model_version = mlflow.register_model(model_uri, model_name)
+    with tempfile.TemporaryDirectory(prefix="nba-cluster-model-") as directory:
+        sign(model_version, Path(directory))
+    return model_version
+
+
+def _unpickle(model_version: ModelVersion, local_path: Path) -> PyFuncModel:
     try:
-        model = mlflow.pyfunc.load_model(uri)
+        return mlflow.pyfunc.load_model(str(local_path))
     except ModuleNotFoundError as error:
         if not (error.name or "").startswith("nba_cluster"):
             raise
@@ -78,7 +101,6 @@ def load_version(model_version: ModelVersion) -> RegisteredModel:
             f"version of nba_cluster (its pickle imports {error.name}, which no longer exists). "
             "Retrain to register a compatible version: kedro run --pipeline training"
         ) from error
-    return RegisteredModel(model, str(model_version.version), model_version.run_id)
 
 
 def load_by_alias(alias: str = CHAMPION, model_name: str = MODEL_NAME) -> RegisteredModel:

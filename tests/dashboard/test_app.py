@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from benchmarks.dashboard_load import malformed_callbacks
 from nba_cluster.dashboard.app import create_app
 from nba_cluster.dashboard.components import Links
 from tests.dashboard import fakes
@@ -89,3 +90,24 @@ def test_url_and_controls_stay_in_sync(project):
                          {**controls, "archetype-filter.value": [2, 0]})  # fmt: skip
     assert response.get_json()["response"] == {
         "url": {"search": "?tab=explorer&player=977&season=2003-04&arch=0,2"}}  # fmt: skip
+
+
+def test_malformed_callbacks_are_refused_cheaply_with_one_log_line(project, caplog):
+    """Each is the client's error: 400 and one warning line, never a traceback (formatting
+    one cost a hundred times the refusal and let 8 such clients starve the visitors)."""
+    store, _ = fakes.store(project, fakes.FakeChampions(version="3"))
+    fakes.write_outputs(project, fakes.outputs())
+    app = create_app(store=store, links=Links("http://ml.test", "http://viz.test"),
+                     warm_up=False)  # fmt: skip
+    client = app.server.test_client()
+    dependencies = client.get("/_dash-dependencies").get_json()
+
+    for name, body in malformed_callbacks(dependencies).items():
+        caplog.clear()
+        with caplog.at_level("INFO", logger="nba_cluster.dashboard.app"):
+            response = client.post("/_dash-update-component", json=body)
+        assert response.status_code == 400, name
+        refusals = [r for r in caplog.records if r.name == "nba_cluster.dashboard.app"]
+        assert len(refusals) == 1 and refusals[0].exc_info is None, name
+        assert refusals[0].getMessage().startswith("Refused a malformed callback from "), name
+        assert "\n" not in refusals[0].getMessage()

@@ -2,6 +2,7 @@
 leaves behind."""
 
 import datetime as dt
+from pathlib import Path
 
 from nba_cluster.datasets.raw_store import FetchedResponse, RawResponseStore
 
@@ -83,7 +84,7 @@ def test_a_dated_copy_put_back_reads_as_fetched_when_it_was(tmp_path):
     store.save({"2025-26_regular_season": FetchedResponse(b"tuesday", TUESDAY)})
     copy = store.load()["2025-26_regular_season"]
 
-    copy.path.write_bytes(b"monday")  # rebuilding Monday's labels
+    Path(copy.path).write_bytes(b"monday")  # rebuilding Monday's labels
     assert store.load()["2025-26_regular_season"].fetched_at == MONDAY
-    copy.path.write_bytes(b"edited by hand")
+    Path(copy.path).write_bytes(b"edited by hand")
     assert store.load()["2025-26_regular_season"].fetched_at is None

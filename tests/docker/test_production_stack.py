@@ -14,165 +14,33 @@ cannot be pulled: .ci/bootstrap-base-images.sh). Compose logs are printed on fai
 stack and its volumes are always removed (`down -v`).
 
     pytest -m docker tests/docker/test_production_stack.py -s
+
+The stack is the package's (tests/docker/conftest.py); test_production_stack_under_attack.py
+uses it too.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
 import tarfile
-import tempfile
-import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 
-from tests.support.docker import docker_unavailable_reason
-from tests.support.ports import free_ports
 from tests.support.production import (
     EXPERIMENT,
     MODEL_NAME,
     PUBLIC_HOST,
     REGISTRY,
+    SECRET_NAMES,
+    SERVERS,
+    UP_TIMEOUT,
     WRITER,
-    ProductionStack,
-    registry_answers,
 )
-from tests.support.project import SHARED_NBA_STATS, shared_data_available
 
 pytestmark = pytest.mark.docker
-
-# Two seasons keep training short; the replay serves recorded or synthetic data for them.
-FIRST_SEASON, LAST_SEASON = "2018-19", "2019-20"
-# The replayed seasons, and a single k-means candidate (the search itself is tested elsewhere;
-# `--params` cannot carry a list of several values: Kedro splits it on commas).
-PIPELINE_PARAMS = ",".join(
-    (
-        f"ingestion.first_season={FIRST_SEASON}",
-        f"ingestion.last_season={LAST_SEASON}",
-        "ingestion.http.pause_seconds=0",
-        "training.search_space.kmeans.n_clusters=[8]",
-        "training.evaluation.bootstraps=2",
-    )
-)
-# The clear-text secrets docker/make-secrets.sh writes: none may show outside the processes
-# that use them (the proxy's htpasswd is a hash; the TLS files are empty until given).
-SECRET_NAMES = (
-    "postgres_password",
-    "mlflow_admin_password",
-    "mlflow_flask_secret_key",
-    "mlflow_writer_password",
-    "mlflow_reader_password",
-    "proxy_password",
-)
-SERVERS = ("postgres", "mlflow", "kedro-viz", "dashboard", "proxy")
-ONE_SHOTS = ("mlflow-setup", "proxy-init")
-
-RELEASE_TIMEOUT = 30 * 60
-UP_TIMEOUT = 10 * 60
-PIPELINE_TIMEOUT = 30 * 60
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[ProductionStack]:
-    reason = docker_unavailable_reason()
-    if reason:
-        pytest.skip(f"needs a Docker engine with Compose v2: {reason}")
-    if not registry_answers():
-        pytest.skip(f"needs a registry on {REGISTRY}: run .ci/ensure-registry.sh")
-
-    run_id = uuid.uuid4().hex[:8]
-    workdir = Path(tempfile.mkdtemp(prefix="nba-prod-e2e-"))
-    recorded = shared_data_available()
-    no_recordings = workdir / "no-recordings"
-    no_recordings.mkdir()
-    for folder in (workdir, no_recordings):
-        folder.chmod(0o755)  # the replay's non-root user reads the recordings folder
-    http_port, https_port = free_ports(2)
-    secrets = workdir / "secrets"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("COMPOSE_") and key != "NBA_STATS_BASE_URL"
-    }
-    settings = {
-        "REGISTRY": REGISTRY,
-        "TAG": "",  # the released version, filled in below
-        "SECRETS_DIR": str(secrets),
-        "PUBLIC_HOST": PUBLIC_HOST,
-        "BIND_ADDRESS": "127.0.0.1",
-        "HTTP_PORT": str(http_port),
-        "HTTPS_PORT": str(https_port),
-        "NBA_STATS_DIR": str(SHARED_NBA_STATS if recorded else no_recordings),
-        "REPLAY_FIRST_SEASON": FIRST_SEASON,
-        "REPLAY_LAST_SEASON": LAST_SEASON,
-    }
-    stack = ProductionStack(
-        project=f"nba-prod-{run_id}",
-        env_file=str(workdir / "production.env"),
-        secrets=secrets,
-        ports={"http": http_port, "https": https_port},
-        env=env,
-    )
-    print(f"\ncompose project {stack.project}, ports {stack.ports}, work dir {workdir}")
-    try:
-        with stack.logs_on_failure():
-            stack.run(["docker/make-secrets.sh"], env=env | {"SECRETS_DIR": str(secrets)})
-            stack.revision = stack.run(["git", "rev-parse", "HEAD"], text=True).stdout.strip()
-            released = (
-                stack.run(
-                    ["docker/release.sh"],
-                    env=env | {"REGISTRY": REGISTRY, "DIST": str(workdir / "dist")},
-                    timeout=RELEASE_TIMEOUT,
-                    text=True,
-                )
-                .stdout.strip()
-                .splitlines()[-1]
-            )
-            stack.image = released
-            settings["TAG"] = released.rsplit(":", 1)[1]
-            # The replay serves from the released image too: no other image is needed.
-            settings["LOCAL_IMAGE"] = released
-            Path(stack.env_file).write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
-            # Only the registry has it now: `up` must pull exactly that tag.
-            stack.run(["docker", "image", "rm", released], text=True)
-            missing = stack.run(["docker", "image", "inspect", released], check=False)
-            assert missing.returncode != 0, "the released image is still present locally"
-
-            started = time.monotonic()
-            stack.compose(
-                "up",
-                "--detach",
-                "--wait",
-                "--wait-timeout",
-                str(UP_TIMEOUT),
-                timeout=UP_TIMEOUT + 60,
-            )
-            print(f"stack healthy {time.monotonic() - started:.0f} s after `up` (pull included)")
-            stack.trust_proxy_certificate()
-
-            started = time.monotonic()
-            stack.compose(
-                "run",
-                "--rm",
-                "pipeline",
-                "kedro",
-                "run",
-                "--params",
-                PIPELINE_PARAMS,
-                replay=True,
-                timeout=PIPELINE_TIMEOUT,
-            )
-            print(f"pipeline (writer credentials) took {time.monotonic() - started:.0f} s")
-        yield stack
-    finally:
-        stack.remove()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_the_released_image_was_pulled_with_its_sbom_and_labels(stack):

@@ -63,3 +63,44 @@ def test_runs_of_a_killed_kedro_run_are_failed_at_the_next_start(project, synthe
     assert statuses["training"] == "FAILED", statuses
     assert "RUNNING" not in statuses.values(), statuses
     assert read_state(project, OPEN_MLFLOW_RUNS) == {}
+
+
+def test_a_run_started_during_a_training_leaves_its_runs_alone(project, synthetic_league):
+    """The ledger fails only runs whose owner is gone: a start while a training goes on (as the
+    scheduler's job beside a `docker compose run pipeline`) does not touch it; once that
+    training is killed, the next start does."""
+    features = project / "data" / "05_model_input" / "player_features.parquet"
+    features.parent.mkdir(parents=True)
+    synthetic_player_features(synthetic_league).to_parquet(features)
+    training = subprocess.Popen(
+        [sys.executable, "-m", "kedro", "run", "--pipelines", "training",
+         "--params", ",".join(SLOW_CANDIDATE_SEARCH)],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "COLUMNS": "300"},
+    )  # fmt: skip
+    try:
+        for line in training.stdout:
+            if re.search(r"\[1/\d+\] ", line):
+                break
+        uri = os.environ["MLFLOW_TRACKING_URI"]
+        [entry] = read_state(project, OPEN_MLFLOW_RUNS)[uri]
+        assert entry["pid"] == training.pid and entry["host"] and entry["process_started"]
+
+        bootstrap_project(project)
+        with KedroSession.create(project_path=project) as session:
+            session.load_context().catalog  # noqa: B018 (another run's start)
+
+        client = MlflowClient(uri)
+        experiment = client.get_experiment_by_name("nba_cluster").experiment_id
+        statuses = {run.info.run_name: run.info.status for run in client.search_runs([experiment])}
+        assert statuses["training"] == "RUNNING", statuses
+        assert "FAILED" not in statuses.values(), statuses
+        assert read_state(project, OPEN_MLFLOW_RUNS)[uri] == [entry]
+    finally:
+        training.send_signal(signal.SIGKILL)
+        training.wait()
+
+    with KedroSession.create(project_path=project) as session:
+        session.load_context().catalog  # noqa: B018 (the next start, once it is gone)
+    statuses = {run.info.run_name: run.info.status for run in client.search_runs([experiment])}
+    assert statuses["training"] == "FAILED", statuses

@@ -76,12 +76,12 @@ def test_the_current_season_is_fetched_again_after_its_age_and_completed_ones_ne
     run_kedro(project, "ingestion", live_params(live_replay))
     assert live_replay.request_counts() == {
         f"{COMPLETED} {REGULAR}": 1, f"{COMPLETED} {PLAYOFFS}": 1,
-        f"{LIVE} {REGULAR}": 1, f"{LIVE} {PLAYOFFS}": 1,  # no games yet: asked, nothing saved
+        f"{LIVE} {REGULAR}": 1, f"{LIVE} {PLAYOFFS}": 1,  # no games yet: an answer, recorded
     }  # fmt: skip
 
     live_replay.requests.clear()
-    run_kedro(project, "ingestion", live_params(live_replay))  # the same day: still fresh
-    assert live_replay.request_counts() == {f"{LIVE} {PLAYOFFS}": 1}
+    run_kedro(project, "ingestion", live_params(live_replay))  # the same day: all still fresh
+    assert live_replay.request_counts() == {}
 
     live_replay.requests.clear()
     monkeypatch.setenv("NBA_CLUSTER_TODAY", "2026-02-23")  # yesterday's copy: 24 h old
@@ -113,11 +113,14 @@ def test_a_shorter_response_never_overwrites_a_longer_one(
         run_kedro(project, "ingestion", live_params(live_replay))
 
     after = raw(project)
-    refused = {name: body for name, body in after.items() if name not in before}
-    assert list(refused) == [
-        next(name for name in refused if name.startswith("leaguedashplayerstats_rejected/"))
+    new = [name for name in after if name not in before]
+    refused = [name for name in new if name.startswith("leaguedashplayerstats_rejected/")]
+    assert len(refused) == 1
+    assert after[refused[0]] == live_replay.responses[(LIVE, REGULAR)]
+    # besides it, only the day's dated "no games yet" answer for the playoffs
+    assert [name for name in new if name not in refused] == [
+        name for name in new if name.startswith(f"leaguedashplayerstats_history/{LIVE}_playoffs/")
     ]
-    assert refused[next(iter(refused))] == live_replay.responses[(LIVE, REGULAR)]
     assert {name: after[name] for name in before} == before  # nothing written over
     assert "2025-26 Regular Season: smaller than the copy on disk" in caplog.text
 

@@ -1,4 +1,4 @@
-"""Kedro-Viz as the stacks serve it: the pipeline graph, and no deploy API."""
+"""Kedro-Viz as the stacks serve it: the pipeline graph, no deploy API, no update check."""
 
 from __future__ import annotations
 
@@ -44,6 +44,14 @@ def test_the_graph_is_served_and_the_deploy_api_is_not(project):
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(deploy, timeout=10)
             assert refused.value.code == 404, path
+
+        # No question to PyPI: the installed version is the answer (offline, the real route
+        # would report "None" as the latest version after up to 30 s).
+        started = time.monotonic()
+        with urllib.request.urlopen(f"{base}/api/version", timeout=10) as response:
+            version = json.load(response)
+        assert version["latest"] == version["installed"] and version["is_outdated"] is False
+        assert time.monotonic() - started < 5
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -25,6 +25,36 @@ MODEL_NAME = "nba-player-archetypes"
 WRITER, READER, PROXY_USER = "pipeline", "dashboard", "nba"
 DASHBOARD_REFRESH_TIMEOUT = 120
 
+# Two seasons keep training short; the replay serves recorded or synthetic data for them.
+FIRST_SEASON, LAST_SEASON = "2018-19", "2019-20"
+# The replayed seasons, and a single k-means candidate (the search itself is tested elsewhere;
+# `--params` cannot carry a list of several values: Kedro splits it on commas).
+PIPELINE_PARAMS = ",".join(
+    (
+        f"ingestion.first_season={FIRST_SEASON}",
+        f"ingestion.last_season={LAST_SEASON}",
+        "ingestion.http.pause_seconds=0",
+        "training.search_space.kmeans.n_clusters=[8]",
+        "training.evaluation.bootstraps=2",
+    )
+)
+# The clear-text secrets docker/make-secrets.sh writes: none may show outside the processes
+# that use them (the proxy's htpasswd is a hash; the TLS files are empty until given).
+SECRET_NAMES = (
+    "postgres_password",
+    "mlflow_admin_password",
+    "mlflow_flask_secret_key",
+    "mlflow_writer_password",
+    "mlflow_reader_password",
+    "proxy_password",
+)
+SERVERS = ("postgres", "mlflow", "kedro-viz", "dashboard", "proxy")
+ONE_SHOTS = ("mlflow-setup", "proxy-init")
+
+RELEASE_TIMEOUT = 30 * 60
+UP_TIMEOUT = 10 * 60
+PIPELINE_TIMEOUT = 30 * 60
+
 
 def registry_answers() -> bool:
     try:
@@ -62,11 +92,15 @@ class ProductionStack(ComposeProject):
         return [json.loads(line) for line in out.splitlines() if line.strip()]
 
     def script(self, name: str, *args: str, timeout: float = 600) -> str:
-        """One of docker/'s operations scripts, on this stack (``COMPOSE``)."""
+        """One of docker/'s operations scripts, on this stack (``COMPOSE``); its output."""
+        return self.script_outcome(name, *args, timeout=timeout, check=True).stdout.strip()
+
+    def script_outcome(self, name: str, *args: str, timeout: float = 600, check: bool = False):
+        """The same, as a completed process, by default whatever its exit status."""
         env = self.env | {"COMPOSE": " ".join(self.command())}
         return self.run(
-            [str(PROJECT_ROOT / "docker" / name), *args], env=env, timeout=timeout
-        ).stdout.strip()
+            [str(PROJECT_ROOT / "docker" / name), *args], env=env, timeout=timeout, check=check
+        )
 
     def sql(self, query: str, database: str = "mlflow") -> list[str]:
         out = self.compose(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,3 +76,10 @@ def fixture_params(server: ReplayServer, **overrides) -> dict:
         **SYNTHETIC_PLAUSIBLE,
         **overrides,
     }
+
+
+def truncated(body: bytes, players: int) -> bytes:
+    """A valid response holding only the first ``players`` rows."""
+    payload = json.loads(body)
+    payload["resultSets"][0]["rowSet"] = payload["resultSets"][0]["rowSet"][:players]
+    return json.dumps(payload).encode()

@@ -1,7 +1,9 @@
 """Where the dashboard's data comes from.
 
 - The inference outputs ``player_archetypes``, ``archetype_profiles`` and ``similarity_vectors``,
-  through the project's own Kedro catalog (``conf/``: paths are written down once, there).
+  through the project's own Kedro catalog (``conf/``: paths are written down once, there), on a
+  local disk or in a bucket (``KEDRO_ENV=cloud``). Where the outputs are versioned, the three of
+  the run that ``inference_manifest`` names, read once per load: never two runs' outputs mixed.
 - The champion's details from the MLflow registry and tracking server (``MlflowClient``).
 - The run state: the scheduler's status (``scheduler_status``: last and next refresh), when a
   scheduler runs, and how the last ``kedro run`` ended (``last_run_status``).
@@ -27,13 +29,20 @@ import pandas as pd
 from mlflow import MlflowClient
 
 from nba_cluster.clustering.selection import rank_candidates
-from nba_cluster.datasets.names import INFERENCE_OUTPUTS, LAST_RUN_STATUS, SCHEDULER_STATUS
+from nba_cluster.datasets.locations import version_of
+from nba_cluster.datasets.names import (
+    INFERENCE_MANIFEST,
+    INFERENCE_OUTPUTS,
+    LAST_RUN_STATUS,
+    SCHEDULER_STATUS,
+)
 from nba_cluster.framework.config import project_catalog, project_config
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME, find_version
 
 # as kedro-mlflow registers it
 MLFLOW_CONFIG_PATTERNS = ["mlflow*", "mlflow*/**", "**/mlflow*"]
-WATCHED = (*INFERENCE_OUTPUTS, SCHEDULER_STATUS)  # a change to one of these is new data
+# A change to one of these is new data (versioned outputs change through the manifest only).
+WATCHED = (*INFERENCE_OUTPUTS, INFERENCE_MANIFEST, SCHEDULER_STATUS)
 
 
 class CatalogSource:
@@ -44,6 +53,9 @@ class CatalogSource:
         self._loader = project_config(self.project_path, env, mlflow=MLFLOW_CONFIG_PATTERNS)
         self.catalog = project_catalog(self.project_path, (*WATCHED, LAST_RUN_STATUS), self._loader)
         self.filepaths = {name: self.catalog.get(name).filepath for name in WATCHED}
+        catalog_config = self._loader["catalog"]
+        self._versioned = {name for name in INFERENCE_OUTPUTS
+                           if catalog_config[name].get("versioned")}  # fmt: skip
 
     def tracking_uri(self) -> str:
         """MLFLOW_TRACKING_URI, else what the project's mlflow.yml says (a relative SQLite
@@ -60,21 +72,40 @@ class CatalogSource:
         return uri
 
     def signature(self) -> tuple:
-        """(name, size, mtime) of each output: cheap, and changes whenever one is rewritten."""
-        signature = []
-        for name in WATCHED:
-            path = self.filepaths[name]
-            try:
-                stat = os.stat(path)
-                signature.append((name, stat.st_size, stat.st_mtime_ns))
-            except (OSError, TypeError):
-                signature.append((name, None, None))
-        return tuple(signature)
+        """(name, version) of each watched file or object: cheap (a stat or a HEAD request),
+        and changes whenever one is rewritten (``datasets.locations.version_of``)."""
+        return tuple(
+            (name, version_of(self.filepaths[name]))
+            for name in WATCHED
+            if name not in self._versioned
+        )
 
-    def load(self, name: str) -> pd.DataFrame | None:
+    def publication(self) -> dict | None:
+        """The inference manifest: which run's outputs to read, and when it published them;
+        None before the first inference run (or while unreadable)."""
+        return self._run_state(INFERENCE_MANIFEST)
+
+    def load(self, name: str, publication: dict | None = None) -> pd.DataFrame | None:
+        """An output, at the version ``publication`` names when the output is versioned."""
+        if name in self._versioned:
+            if publication is None:
+                return None
+            return self.catalog.load(name, version=publication["version"])
         if not self.catalog.exists(name):
             return None
         return self.catalog.load(name)
+
+    def data_timestamp(self, signature: tuple, publication: dict | None) -> datetime | None:
+        """When the outputs shown were published: the manifest says so; outputs written
+        before there was one are dated by their files' mtimes."""
+        if publication and publication.get("published_at"):
+            return datetime.fromisoformat(publication["published_at"])
+        mtimes = [
+            version[1]
+            for name, version in signature
+            if name in INFERENCE_OUTPUTS and version is not None and isinstance(version[1], int)
+        ]
+        return datetime.fromtimestamp(max(mtimes) / 1e9, tz=UTC) if mtimes else None
 
     def scheduler_status(self) -> dict | None:
         """The scheduler's status, or None without a scheduler (or while it is unreadable:

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as LookupTimeout
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,6 @@ from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.snapshot import Snapshot
 from nba_cluster.dashboard.sources import CatalogSource, Champion, ChampionSource
-from nba_cluster.datasets.names import INFERENCE_OUTPUTS
 
 logger = logging.getLogger(__name__)
 # How long a request may wait for MLflow beyond the state already cached; a slower answer is
@@ -136,17 +134,15 @@ class DataStore:
 
     def _load(self, key: tuple, files: tuple, champion: Champion | None, error: str | None):
         started = time.perf_counter()
+        publication = self.source.publication()  # once: the three outputs of one run
         archetypes, profiles, vectors = (
-            self._read(name)
+            self._read(name, publication)
             for name in ("player_archetypes", "archetype_profiles", "similarity_vectors")
         )
         if archetypes is not None:
             archetypes = archetypes.sort_values(
                 ["SEASON", "PLAYER_ID"], kind="stable", ignore_index=True
             )
-        # The data's age is the outputs' age: the scheduler's status file changes on its own
-        # (at start, at every tick) without new data.
-        mtimes = [m for name, _, m in files if m is not None and name in INFERENCE_OUTPUTS]
         snapshot = Snapshot(
             key=key,
             archetypes=archetypes if profiles is not None else None,
@@ -154,7 +150,8 @@ class DataStore:
             similarity=SimilarityIndex(vectors) if vectors is not None else None,
             champion=champion,
             champion_error=error,
-            data_timestamp=datetime.fromtimestamp(max(mtimes) / 1e9, tz=UTC) if mtimes else None,
+            # the outputs' age, not the scheduler status's (it changes at every tick)
+            data_timestamp=self.source.data_timestamp(files, publication),
             tracking_uri=self.champions.tracking_uri,
             scheduler=self.source.scheduler_status(),
         )
@@ -176,9 +173,9 @@ class DataStore:
         )
         return snapshot
 
-    def _read(self, name: str):
+    def _read(self, name: str, publication: dict | None):
         try:
-            return self.source.load(name)
+            return self.source.load(name, publication)
         except Exception as error:
             raise BrokenOutputError(name, error) from error
 

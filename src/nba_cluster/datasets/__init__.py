@@ -10,14 +10,18 @@ import importlib
 _HOMES = {
     "AtomicBytesDataset": "files",
     "AtomicDataset": "files",
+    "LeaseLocation": "lease_location",
     "ModelInputContract": "contracts",
+    "PublicationManifest": "manifest",
     "RawResponseStore": "raw_store",
     "RegisteredModelDataset": "registered_model",
 }
 __all__ = [
     "AtomicBytesDataset",
     "AtomicDataset",
+    "LeaseLocation",
     "ModelInputContract",
+    "PublicationManifest",
     "RawResponseStore",
     "RegisteredModelDataset",
 ]

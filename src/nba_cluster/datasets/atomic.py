@@ -1,7 +1,16 @@
-"""Files replaced all at once: written to a temporary file beside the target, flushed to disk,
-then renamed over it. A rename on the same filesystem is all-or-nothing, so a run killed
-mid-write leaves the previous version intact; its temporary file is removed by the next write
-of the same target.
+"""Outputs replaced all at once, on a local disk or in an object store (``s3://bucket/key``).
+
+- Local disk: the new content goes to a temporary file beside the target, is flushed to disk,
+  then renamed over it. A rename on the same filesystem is all-or-nothing, so a run killed
+  mid-write leaves the previous version intact; its temporary file is removed by the next
+  write of the same target.
+- Object store: one PUT is the atomic step (an object, multipart included, appears whole or not
+  at all), and there is no atomic rename (fsspec's ``mv`` is copy + delete). So the content is
+  serialised in memory first and uploaded in one call: a save that fails uploads nothing and
+  leaves no temporary object. (Writing through an open s3fs file would not do: leaving its
+  ``with`` block on an exception still uploads what was written so far.)
+
+Locations are strings (``nba_cluster.datasets.locations``), never ``pathlib`` paths.
 """
 
 from __future__ import annotations
@@ -10,11 +19,18 @@ import contextlib
 import logging
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from kedro.io.core import get_protocol_and_path
+
+from nba_cluster.datasets.locations import filesystem, is_local
 
 logger = logging.getLogger(__name__)
 _TEMP_SUFFIX = ".tmp"
+# This process's memory, never the store; three slashes, as Kedro reads a host in two.
+_STAGING = "memory:///nba-cluster-staging"
 
 
 def _temp_prefix(target: Path) -> str:
@@ -22,9 +38,27 @@ def _temp_prefix(target: Path) -> str:
 
 
 @contextlib.contextmanager
-def atomic_target(target: Path) -> Iterator[Path]:
-    """A temporary path to write ``target``'s new content to; renamed over ``target`` when the
-    block ends normally, removed when it raises."""
+def atomic_target(target: str) -> Iterator[str]:
+    """A location to write ``target``'s new content to, published as ``target`` when the block
+    ends normally and discarded when it raises."""
+    if is_local(target):
+        with _local_temp(Path(get_protocol_and_path(target)[1])) as temp:
+            yield str(temp)
+        return
+    staging_fs, _ = filesystem(_STAGING)
+    name = PurePosixPath(get_protocol_and_path(target)[1]).name
+    staged = f"{_STAGING}/{uuid.uuid4().hex}/{name}"
+    try:
+        yield staged
+        store, path = filesystem(target)
+        store.pipe_file(path, staging_fs.cat_file(staged))
+    finally:
+        with contextlib.suppress(FileNotFoundError):  # the block raised before writing
+            staging_fs.rm_file(staged)
+
+
+@contextlib.contextmanager
+def _local_temp(target: Path) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stray_temps(target)
     handle, temp_name = tempfile.mkstemp(
@@ -43,13 +77,18 @@ def atomic_target(target: Path) -> Iterator[Path]:
         raise
 
 
-def write_atomically(target: Path, data: bytes) -> None:
+def write_atomically(target: str | Path, data: bytes) -> None:
+    target = str(target)
+    if not is_local(target):
+        store, path = filesystem(target)
+        store.pipe_file(path, bytes(memoryview(data)))  # one PUT: the whole object or nothing
+        return
     with atomic_target(target) as temp:
-        temp.write_bytes(data)
+        Path(temp).write_bytes(data)
 
 
 def remove_stray_temps(target: Path) -> None:
-    """Temporary files a killed writer of ``target`` left behind."""
+    """Temporary files a killed writer of the local file ``target`` left behind."""
     if not target.parent.is_dir():
         return
     for stray in target.parent.glob(f"{_temp_prefix(target)}*{_TEMP_SUFFIX}"):

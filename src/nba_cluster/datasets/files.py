@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
-from kedro.io import AbstractDataset
+from kedro.io import AbstractDataset, AbstractVersionedDataset, DatasetError, Version
+from kedro.io.core import get_protocol_and_path
 
 from nba_cluster.datasets.atomic import atomic_target, write_atomically
+from nba_cluster.datasets.locations import filesystem, is_local
 
 
-class AtomicDataset(AbstractDataset):
-    """Any file dataset (parquet, CSV, JSON...) saved atomically: the wrapped dataset writes a
-    temporary file beside the target, which is then renamed over it.
+class AtomicDataset(AbstractVersionedDataset):
+    """Any file dataset (parquet, CSV, JSON...) saved atomically, on a local disk or in an
+    object store (``nba_cluster.datasets.atomic``: temp file + rename, or one PUT).
 
     kedro-datasets write in place, so a run killed mid-save would leave a truncated file and
     lose the previous version::
@@ -20,57 +22,88 @@ class AtomicDataset(AbstractDataset):
         player_archetypes:
           type: nba_cluster.datasets.AtomicDataset
           dataset: pandas.ParquetDataset  # or {type: ..., save_args: ...}
-          filepath: data/07_model_output/player_archetypes.parquet
+          filepath: data/07_model_output/player_archetypes.parquet  # or s3://bucket/prefix/...
+          versioned: true  # optional: <filepath>/<run's save version>/<name>, as Kedro's own
 
-    ``filepath`` stays at the top, where Kedro makes it absolute and kedro-mlflow finds it.
+    ``filepath`` stays at the top, where Kedro makes it absolute and kedro-mlflow finds it
+    (``_filepath``, a local file it can log as an artifact: so unversioned and local there).
     """
 
     def __init__(
-        self, filepath: str, dataset: str | dict[str, Any], metadata: dict | None = None
+        self,
+        filepath: str,
+        dataset: str | dict[str, Any],
+        version: Version | None = None,
+        metadata: dict | None = None,
     ) -> None:
         self._config = {"type": dataset} if isinstance(dataset, str) else dict(dataset)
-        self._filepath = PurePosixPath(filepath)
-        self._dataset = self._dataset_at(filepath)
+        self._location = str(filepath)
+        self._protocol, path = get_protocol_and_path(self._location)
+        self._fs, _ = filesystem(self._location)
+        super().__init__(
+            filepath=PurePosixPath(path),
+            version=version,
+            exists_function=self._fs.exists,
+            glob_function=self._fs.glob,
+        )
         self.metadata = metadata
 
     @property
     def filepath(self) -> str:
-        return str(self._filepath)
+        """Where it lives: a local path or an object-store URL (never a ``pathlib`` path)."""
+        return self._location
 
-    def _dataset_at(self, filepath: str | Path) -> AbstractDataset:
-        return AbstractDataset.from_config(
-            Path(filepath).name, {**self._config, "filepath": str(filepath)}
-        )
+    def _url(self, path: PurePosixPath) -> str:
+        return str(path) if is_local(self._location) else f"{self._protocol}://{path}"
+
+    def _dataset_at(self, location: str) -> AbstractDataset:
+        name = PurePosixPath(get_protocol_and_path(location)[1]).name
+        return AbstractDataset.from_config(name, {**self._config, "filepath": location})
 
     def load(self) -> Any:
-        return self._dataset.load()
+        self._fs.invalidate_cache()  # s3fs lists remember objects as they were
+        return self._dataset_at(self._url(self._get_load_path())).load()
 
     def save(self, data: Any) -> None:
-        with atomic_target(Path(self._filepath)) as temp:
+        self._fs.invalidate_cache()
+        with atomic_target(self._url(self._get_save_path())) as temp:
             self._dataset_at(temp).save(data)
+        self._fs.invalidate_cache()
 
     def _exists(self) -> bool:
-        return self._dataset.exists()
+        self._fs.invalidate_cache()
+        try:
+            path = self._get_load_path()
+        except DatasetError:  # versioned, no version yet
+            return False
+        return self._fs.exists(str(path))
 
     def _describe(self) -> dict[str, Any]:
-        return {"dataset": self._config.get("type"), "filepath": str(self._filepath)}
+        return {
+            "dataset": self._config.get("type"),
+            "filepath": self._location,
+            "version": self._version,
+        }
 
 
 class AtomicBytesDataset(AbstractDataset[bytes, bytes]):
-    """Bytes in a local file, saved atomically (a raw response, byte for byte)."""
+    """Bytes in a file or an object, saved atomically (a raw response, byte for byte)."""
 
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
-        self._filepath = Path(filepath)
+        self._location = str(filepath)
+        self._fs, self._path = filesystem(self._location)
         self.metadata = metadata
 
     def load(self) -> bytes:
-        return self._filepath.read_bytes()
+        return self._fs.cat_file(self._path)
 
     def save(self, data: bytes) -> None:
-        write_atomically(self._filepath, data)
+        write_atomically(self._location, data)
+        self._fs.invalidate_cache(self._path)
 
     def _exists(self) -> bool:
-        return self._filepath.is_file()
+        self._fs.invalidate_cache(self._path)
+        return self._fs.isfile(self._path)
 
     def _describe(self) -> dict[str, Any]:
-        return {"filepath": str(PurePosixPath(self._filepath))}
+        return {"filepath": self._location}

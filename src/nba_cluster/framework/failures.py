@@ -8,6 +8,7 @@ recognised here is a bug and keeps its full traceback.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import traceback
@@ -16,11 +17,14 @@ from collections.abc import Iterator
 import click
 import requests
 from kedro.framework.cli.utils import KedroCliError
+from kedro.io import DatasetError
 from kedro.validation import DataValidationError
 from mlflow.exceptions import MlflowException
 
+from nba_cluster.model_provenance import UnprovenModelError
 from nba_cluster.model_registry import IncompatibleModelError, NoChampionError
 from nba_cluster.nba_stats.client import StatsApiError
+from nba_cluster.nba_stats.response import ImplausibleSeasonError, InvalidResponseError
 
 DEBUG_ENV = "NBA_CLUSTER_DEBUG"
 
@@ -77,9 +81,70 @@ def guidance_for(error: BaseException, *, stats_base_url: str, tracking_uri: str
             f"{error}\nWhat to do: rebuild the input from the raw responses "
             "(kedro run --pipeline feature_engineering) and check what changed it."
         )
-    if isinstance(error, NoChampionError | IncompatibleModelError):
+    if isinstance(
+        error,
+        NoChampionError | IncompatibleModelError | UnprovenModelError | ImplausibleSeasonError,
+    ):
         return str(error)
+    return _data_guidance(error, chain, stats_base_url)
+
+
+def _data_guidance(
+    error: BaseException, chain: list[BaseException], stats_base_url: str
+) -> str | None:
+    """A disk that refuses writes, an answer that is not the statistics, a damaged file."""
+    disk_error = next((link for link in chain if _is_disk_refusal(link)), None)
+    if disk_error is not None:
+        return _disk_guidance(disk_error)
+    answer_error = next((link for link in chain if isinstance(link, InvalidResponseError)), None)
+    if answer_error is not None:
+        return (
+            f"stats.nba.com ({stats_base_url}) answered something that is not the statistics: "
+            f"{answer_error}\nLikely cause: an error or block page, a cut-off answer, or a "
+            "changed format. Nothing of it was saved; everything fetched before is kept.\n"
+            "What to do: run again later; if it persists, look at the answer (curl the URL in "
+            "the log) and point NBA_STATS_BASE_URL at a mirror or a replay."
+        )
+    unreadable = [link for link in chain if isinstance(link, DatasetError)]
+    if unreadable and "Failed while loading data" in str(unreadable[-1]):
+        return (
+            f"A data file could not be read: {_first_line(error).split(':')[0]}: "
+            f"{_first_line(chain[-1])}\n"
+            "Likely cause: it is damaged or cut short (a full disk, an interrupted copy), or "
+            "written by something else.\n"
+            "What to do: run again the pipeline that writes it (conf/base/catalog.yml says "
+            "which file; data/04_feature and data/05_model_input: feature_engineering, "
+            "data/07_model_output: inference), or `kedro run` to rebuild everything."
+        )
     return None
+
+
+# A full disk, a quota, a read-only mount, a folder owned by someone else.
+DISK_REFUSALS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def _is_disk_refusal(error: BaseException) -> bool:
+    """A write the disk refused; a refused access counts only with a file name (a refused
+    socket or process is no disk's doing)."""
+    if not isinstance(error, OSError) or error.errno not in DISK_REFUSALS:
+        return False
+    return error.errno not in (errno.EACCES, errno.EPERM) or bool(error.filename)
+
+
+def _disk_guidance(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        what = f"Writing {error.filename or 'a data file'} failed: {error.strerror}."
+        advice = "free space on the disk or volume holding it (df -h; in Docker: docker system df)"
+    else:
+        what = f"{error.filename} cannot be written: {error.strerror}."
+        advice = (
+            f"make it writable by this user (uid {os.getuid()}; in Docker the data volume must "
+            "not be mounted read-only, and belongs to uid 1000)"
+        )
+    return (
+        f"{what}\nWhat to do: {advice}, then run again. Files are replaced whole, so nothing "
+        "half-written is used."
+    )
 
 
 def _stats_failure(error: StatsApiError) -> str:

@@ -41,6 +41,10 @@ class InvalidResponseError(ValueError):
     """A response that is not a usable ``leaguedashplayerstats`` table."""
 
 
+class ImplausibleSeasonError(ValueError):
+    """Stored responses of completed seasons too small to be whole seasons."""
+
+
 BASE_HEADERS = [
     "PLAYER_ID",
     "PLAYER_NAME",
@@ -106,6 +110,18 @@ class ResponseSize:
 
     def __str__(self) -> str:
         return f"{self.players} players, up to {self.games} games"
+
+
+def implausibly_small(size: ResponseSize, plausible: dict[str, int]) -> str | None:
+    """Why a completed season's response is too small to be the whole season, if it is
+    (``plausible``: ``min_players`` and ``min_games``, ingestion's ``plausible`` parameters).
+    The one home of the rule: ingestion refuses such an answer, feature engineering refuses
+    such a file, however it got on disk."""
+    if size.players < plausible["min_players"]:
+        return f"{size.players} players, a completed season has at least {plausible['min_players']}"
+    if size.games < plausible["min_games"]:
+        return f"at most {size.games} games a player, expected {plausible['min_games']} or more"
+    return None
 
 
 def parse_league_dash_response(body: bytes, season: str, season_type: str) -> pd.DataFrame:

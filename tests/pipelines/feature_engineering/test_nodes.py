@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nba_cluster.nba_stats.response import COUNT_COLUMNS, response_body
+from nba_cluster.nba_stats.response import COUNT_COLUMNS, ImplausibleSeasonError, response_body
 from nba_cluster.nba_stats.seasons import SEASON_TYPES, partition_key
 from nba_cluster.nba_stats.synthetic import synthetic_responses
 from nba_cluster.pipelines.feature_engineering.nodes import (
@@ -18,9 +18,12 @@ from nba_cluster.pipelines.feature_engineering.nodes import (
     combine_season_types,
     compute_rate_features,
 )
+from tests.support.replay import truncated
 
 REGULAR, PLAYOFFS = SEASON_TYPES
 PLAYERS_PER_SEASON = 60  # synthetic_responses: 5 archetypes x 12 players, half in the playoffs
+# ingestion's plausibility rule, at the synthetic league's size
+PLAUSIBLE = {"min_players": 20, "min_games": 1}
 Z_COLUMNS = [f"{feature}_Z" for feature in RATE_FEATURES]
 
 
@@ -52,7 +55,12 @@ def test_assemble_keeps_only_the_configured_seasons_and_season_types(league):
         )
         for response, body in league.items()
     }
-    ingestion = {"first_season": "2004-05", "last_season": "2005-06", "season_types": [REGULAR]}
+    ingestion = {
+        "first_season": "2004-05",
+        "last_season": "2005-06",
+        "season_types": [REGULAR],
+        "plausible": PLAUSIBLE,
+    }
 
     totals = assemble_season_totals(partitions, ingestion)
 
@@ -61,7 +69,12 @@ def test_assemble_keeps_only_the_configured_seasons_and_season_types(league):
 
 
 def test_assemble_reads_both_season_types(league):
-    ingestion = {"first_season": "2003-04", "last_season": "2003-04", "season_types": SEASON_TYPES}
+    ingestion = {
+        "first_season": "2003-04",
+        "last_season": "2003-04",
+        "season_types": SEASON_TYPES,
+        "plausible": PLAUSIBLE,
+    }
     totals = assemble_season_totals(stored(league), ingestion)
     assert totals["SEASON_TYPE"].value_counts().to_dict() == {
         REGULAR: PLAYERS_PER_SEASON,
@@ -75,10 +88,45 @@ def test_assemble_reads_both_season_types(league):
     ids=["nothing-on-disk", "only-other-seasons"],
 )
 def test_assemble_without_responses_in_range_says_to_run_ingestion(on_disk):
-    ingestion = {"first_season": "2004-05", "last_season": "2005-06", "season_types": [REGULAR]}
+    ingestion = {
+        "first_season": "2004-05",
+        "last_season": "2005-06",
+        "season_types": [REGULAR],
+        "plausible": PLAUSIBLE,
+    }
     with pytest.raises(ValueError, match="run the ingestion pipeline first") as error:
         assemble_season_totals(on_disk, ingestion)
     assert "No raw responses on disk for 2004-05..2005-06" in str(error.value)
+
+
+def test_a_completed_season_too_small_to_be_whole_is_refused_naming_it(league):
+    """The plausibility rule applies however the file got on disk (ingestion refuses such an
+    answer; a rebuild from dated copies does not go through ingestion)."""
+    responses = dict(league)
+    responses[("2004-05", REGULAR)] = truncated(league[("2004-05", REGULAR)], 3)
+    ingestion = {"first_season": "2003-04", "last_season": "2005-06", "season_types": [REGULAR],
+                 "plausible": PLAUSIBLE}  # fmt: skip
+
+    with pytest.raises(ImplausibleSeasonError) as refused:
+        assemble_season_totals(stored(responses), ingestion)
+
+    assert "2004-05_regular_season: 3 players, a completed season has at least 20" in str(
+        refused.value
+    )
+    assert "ingestion.refresh=true" in str(refused.value)
+
+
+def test_a_season_under_way_may_be_small(league):
+    """Early in a season (fetched before its end: SEASON_THROUGH set) few players is normal."""
+    body = truncated(league[("2004-05", REGULAR)], 3)
+    load = lambda: body  # noqa: E731 - a partition loader with the raw store's fetch time
+    load.fetched_at = pd.Timestamp("2004-11-20").to_pydatetime()
+    ingestion = {"first_season": "2004-05", "last_season": "2004-05", "season_types": [REGULAR],
+                 "plausible": PLAUSIBLE}  # fmt: skip
+
+    totals = assemble_season_totals({"2004-05_regular_season": load}, ingestion)
+
+    assert len(totals) == 3 and set(totals["SEASON_THROUGH"]) == {"2004-11-19"}
 
 
 def test_assemble_adds_team_count_when_responses_lack_it(league):
@@ -88,7 +136,12 @@ def test_assemble_adds_team_count_when_responses_lack_it(league):
         payload["resultSets"][0]["rowSet"], columns=payload["resultSets"][0]["headers"]
     )
     old_body = response_body("2003-04", REGULAR, table.drop(columns="TEAM_COUNT"))
-    ingestion = {"first_season": "2003-04", "last_season": "2003-04", "season_types": [REGULAR]}
+    ingestion = {
+        "first_season": "2003-04",
+        "last_season": "2003-04",
+        "season_types": [REGULAR],
+        "plausible": PLAUSIBLE,
+    }
 
     totals = assemble_season_totals({"2003-04_regular_season": lambda: old_body}, ingestion)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from kedro.io import DataCatalog, DatasetError
+from kedro.io import DataCatalog, DatasetError, Version
 from kedro.runner import SequentialRunner
 from sklearn.metrics import adjusted_rand_score
 
 from nba_cluster.clustering.columns import OUTPUT_COLUMNS
 from nba_cluster.clustering.similarity import SimilarityIndex
+from nba_cluster.datasets import AtomicDataset, PublicationManifest
+from nba_cluster.datasets.names import INFERENCE_MANIFEST, INFERENCE_OUTPUTS
 from nba_cluster.pipelines.inference import create_pipeline
 from tests.support.search_space import small_training_parameters
 from tests.support.training import champion_dataset, run_training
@@ -18,18 +20,27 @@ from tests.support.training import champion_dataset, run_training
 NEWEST_SEASON = "2006-07"  # of the synthetic league: kept out of training
 
 
-def run_inference(player_features: pd.DataFrame) -> DataCatalog:
-    catalog = DataCatalog({"champion_model": champion_dataset()})
+def run_inference(player_features: pd.DataFrame, folder) -> DataCatalog:
+    """The outputs in files of ``folder`` (memory datasets would be released once the manifest
+    node has read them), the manifest at save version ``run-1``."""
+    catalog = DataCatalog({
+        "champion_model": champion_dataset(),
+        **{name: AtomicDataset(filepath=str(folder / f"{name}.parquet"),
+                               dataset="pandas.ParquetDataset")
+           for name in INFERENCE_OUTPUTS},
+        INFERENCE_MANIFEST: PublicationManifest(str(folder / "manifest.json"),
+                                                Version(None, "run-1")),
+    })  # fmt: skip
     catalog["player_features"] = player_features
     SequentialRunner().run(create_pipeline(), catalog)
     return catalog
 
 
-def test_champion_labels_every_player_season_even_unseen_ones(tracking, player_features):
+def test_champion_labels_every_player_season_even_unseen_ones(tracking, player_features, tmp_path):
     trained_on = player_features[player_features["SEASON"] < NEWEST_SEASON]
     decision, _ = run_training(trained_on, small_training_parameters())
 
-    catalog = run_inference(player_features)
+    catalog = run_inference(player_features, tmp_path)
 
     labelled = catalog.load("player_archetypes")
     pd.testing.assert_frame_equal(labelled[player_features.columns], player_features)
@@ -78,7 +89,19 @@ def test_champion_labels_every_player_season_even_unseen_ones(tracking, player_f
     assert {role_of[player] for player in nearest["PLAYER_ID"]} == {
         role_of[some_player["PLAYER_ID"]]}  # fmt: skip
 
+    # written last, naming the run and what it published
+    manifest = catalog.load(INFERENCE_MANIFEST)
+    assert manifest.pop("published_at")
+    assert manifest == {
+        "version": "run-1",
+        "model_versions": [str(decision["version"])],
+        "player_seasons": len(labelled),
+        "archetypes": len(profiles),
+        "similarity_vectors": len(vectors),
+    }
 
-def test_inference_without_a_champion_says_to_train_first(tracking, player_features):
+
+def test_inference_without_a_champion_says_to_train_first(tracking, player_features, tmp_path):
     with pytest.raises(DatasetError, match=r"No '.*@champion'.* run the training pipeline first"):
-        run_inference(player_features)
+        run_inference(player_features, tmp_path)
+    assert not (tmp_path / "manifest.json").exists()

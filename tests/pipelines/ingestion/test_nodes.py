@@ -2,8 +2,8 @@
 fetch hands over (validated, refused when worse than the copy on disk)."""
 
 import datetime as dt
-import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +16,7 @@ from nba_cluster.pipelines.ingestion.nodes import (
     fetch_raw_responses,
     plan_requests,
 )
-from tests.support.replay import fixture_ingestion_parameters
+from tests.support.replay import fixture_ingestion_parameters, truncated
 
 PARAMS = fixture_ingestion_parameters()
 LIVE = {**PARAMS, "first_season": "2024-25", "last_season": "current"}
@@ -43,13 +43,6 @@ def save(store, responses: dict, fetched_at: dt.datetime) -> None:
 
 def planned(plan) -> list[tuple[str, str]]:
     return [(request["season"], request["season_type"]) for request in plan]
-
-
-def truncated(body: bytes, players: int) -> bytes:
-    """A valid response holding only the first ``players`` rows."""
-    payload = json.loads(body)
-    payload["resultSets"][0]["rowSet"] = payload["resultSets"][0]["rowSet"][:players]
-    return json.dumps(payload).encode()
 
 
 def at(day: str, clock: str = "10:00") -> dt.datetime:
@@ -115,9 +108,9 @@ def test_a_season_under_way_without_a_recorded_fetch_time_is_fetched(tmp_path, m
 
 def test_truncated_and_implausible_copies_are_fetched_again(store, synthetic_league, caplog):
     save(store, synthetic_league, at("2020-01-01"))
-    regular = store.load()["2003-04_regular_season"].path
+    regular = Path(store.load()["2003-04_regular_season"].path)
     regular.write_bytes(synthetic_league[("2003-04", REGULAR)][:5000])  # cut mid-body
-    playoffs = store.load()["2004-05_playoffs"].path
+    playoffs = Path(store.load()["2004-05_playoffs"].path)
     playoffs.write_bytes(truncated(synthetic_league[("2004-05", "Playoffs")], players=3))
 
     with caplog.at_level("WARNING"):
@@ -136,7 +129,9 @@ def test_truncated_and_implausible_copies_are_fetched_again(store, synthetic_lea
 
 def test_files_that_name_no_season_are_ignored_with_a_warning(store, synthetic_league, caplog):
     save(store, synthetic_league, at("2020-01-01"))
-    stray = store.load()["2003-04_regular_season"].path.with_name("2003-04_regular_season.bak.json")
+    stray = Path(store.load()["2003-04_regular_season"].path).with_name(
+        "2003-04_regular_season.bak.json"
+    )
     stray.write_bytes(b"{}")
     with caplog.at_level("WARNING"):
         assert plan_requests(store.load(), PARAMS) == []
@@ -190,11 +185,19 @@ def test_an_implausible_season_with_nothing_on_disk_fails_the_run_naming_it(repl
     assert chunks[1]["2004-05_playoffs"].rejected is None
 
 
-def test_fetch_skips_seasons_without_games(replay, caplog):
-    plan = [request("2030-31", REGULAR)]
+def test_an_empty_answer_for_a_season_under_way_is_recorded_with_its_date(
+    replay, caplog, monkeypatch
+):
+    """ "No games yet" is an answer: saved and dated like any other, so it is asked again only
+    once older than the maximum age, not on every run."""
+    monkeypatch.setenv("NBA_CLUSTER_TODAY", "2031-01-10")
+    plan = [request("2030-31", "Playoffs")]
     with caplog.at_level("INFO"):
-        assert list(fetch_raw_responses(plan, {**PARAMS, "base_url": replay.base_url})) == []
-    assert "no games yet, skipped" in caplog.text
+        chunks = list(fetch_raw_responses(plan, {**PARAMS, "base_url": replay.base_url}))
+    assert [list(chunk) for chunk in chunks] == [["2030-31_playoffs"]]
+    response = chunks[0]["2030-31_playoffs"]
+    assert response.rejected is None and response.fetched_at.date().isoformat() == "2031-01-10"
+    assert "no games yet, recorded as of 2031-01-10" in caplog.text
 
 
 def test_503s_are_retried(replay):

@@ -3,10 +3,20 @@ well, and when a candidate fails while its run is open."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
 import mlflow
 import pytest
+from mlflow.exceptions import MlflowException
 
 from nba_cluster.pipelines.training.candidate_runs import CandidateRuns
+from tests.support.ports import free_port
 
 
 def children(parent_run_id: str) -> dict[str, mlflow.entities.Run]:
@@ -47,3 +57,52 @@ def test_a_candidate_failing_while_its_run_is_open_leaves_that_run_failed(tracki
 def test_it_needs_the_parent_run():
     with pytest.raises(RuntimeError, match="active MLflow run"):
         CandidateRuns()
+
+
+def test_a_killed_server_fails_the_queued_calls_at_once(tmp_path, monkeypatch):
+    """20 candidates' calls queued behind a server that dies: the first failure ends them all,
+    instead of each waiting out its retries in turn."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{tmp_path / 'mlflow.db'}", "--workers", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_it_answers(url)
+        monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "3")  # the pipeline's patience
+        monkeypatch.setenv("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+        mlflow.set_tracking_uri(url)
+        experiment_id = mlflow.MlflowClient(url).create_experiment("candidate-runs")
+        with mlflow.start_run(experiment_id=experiment_id):
+            with pytest.raises(MlflowException), CandidateRuns() as runs:
+                runs.close(runs.open("fitted"), {"n_clusters": 5}, {"stability": 0.5})
+                runs.run_ids()
+                os.killpg(server.pid, signal.SIGKILL)
+                started = time.monotonic()
+                for index in range(20):
+                    runs.close(runs.open(f"queued {index}"), {"n_clusters": 5}, {"s": 0.5})
+            ended_after = time.monotonic() - started
+            with contextlib.suppress(MlflowException):
+                mlflow.end_run()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        mlflow.set_tracking_uri(None)
+    one_call = 1 + 2 + 4 + 4  # the retries' backoff, plus jitter, of one call
+    assert ended_after < one_call + 5, f"{ended_after:.1f} s"
+
+
+def wait_until_it_answers(url: str) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)

@@ -131,6 +131,7 @@ writer's MLflow login, and stats.nba.com's settings when set. */}}
 {{- $v := .Values -}}
 {{ include "nba-cluster.projectEnv" (dict "root" . "credentials" true "tracking" true) }}
 {{ include "nba-cluster.mlflowUserEnv" (dict "root" . "username" $v.mlflow.users.writerUsername "passwordKey" $v.mlflow.users.writerPasswordKey) }}
+{{ include "nba-cluster.secretEnv" (dict "name" "MODEL_SIGNING_KEY" "secret" $v.modelSigning.existingSecret "key" $v.modelSigning.key) }}
 {{- with $v.nbaStats.baseUrl }}
 - name: NBA_STATS_BASE_URL
   value: {{ . | quote }}

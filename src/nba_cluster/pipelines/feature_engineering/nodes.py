@@ -19,7 +19,10 @@ from nba_cluster.features.table import (
 )
 from nba_cluster.nba_stats.response import (
     COUNT_COLUMNS,
+    ImplausibleSeasonError,
+    implausibly_small,
     parse_league_dash_response,
+    response_size,
     summarize_schema_errors,
 )
 from nba_cluster.nba_stats.seasons import (
@@ -56,9 +59,11 @@ def assemble_season_totals(
 
     ``SEASON_THROUGH`` is the last day a season still in progress when its response was fetched
     covers (the day before the fetch), empty for a completed season. Files that name no season
-    are ignored with a warning."""
+    are ignored with a warning. A completed season's file too small to be the whole season
+    (ingestion's plausibility rule) fails the run, naming it, whoever put it there (ingestion
+    refuses such answers; a rebuild from dated copies does not go through ingestion)."""
     wanted_seasons = set(season_range(ingestion["first_season"], ingestion["last_season"]))
-    frames = []
+    frames, implausible = [], []
     for key, load in sorted(raw_responses.items()):
         try:
             season, season_type = parse_partition_key(key)
@@ -66,8 +71,25 @@ def assemble_season_totals(
             logger.warning("Ignoring raw file %r: its name is not <season>_<season type>", key)
             continue
         if season in wanted_seasons and season_type in ingestion["season_types"]:
-            players = parse_league_dash_response(load(), season, season_type)
-            frames.append(players.assign(SEASON_THROUGH=_season_through(load, season)))
+            body, through = load(), _season_through(load, season)
+            if through is None:  # completed when fetched
+                why = implausibly_small(
+                    response_size(body, season, season_type), ingestion["plausible"]
+                )
+                if why:
+                    implausible.append(f"{key}: {why}")
+            players = parse_league_dash_response(body, season, season_type)
+            frames.append(players.assign(SEASON_THROUGH=through))
+    if implausible:
+        raise ImplausibleSeasonError(
+            "Raw responses too small to be whole seasons: " + "; ".join(implausible) + ".\n"
+            "Likely cause: a truncated answer or a copy of the wrong day put in data/01_raw "
+            "by hand (ingestion refuses such answers).\n"
+            "What to do: fetch them again (kedro run --pipeline ingestion --params "
+            "ingestion.refresh=true,ingestion.first_season=<season>,ingestion.last_season="
+            "<season>), or copy back a complete dated copy from data/01_raw/"
+            "leaguedashplayerstats_history/ (docs/live-season.md)."
+        )
     if not frames:
         raise ValueError(
             f"No raw responses on disk for {ingestion['first_season']}..{ingestion['last_season']}"

@@ -26,6 +26,19 @@ def label_player_seasons(
     )
 
 
+def publish(
+    player_archetypes: pd.DataFrame, archetype_profiles: pd.DataFrame, similarity_vectors
+) -> dict:
+    """The inference manifest, once the three outputs are saved (they are this node's inputs):
+    what they hold, for a reader to check what it loaded."""
+    return {
+        "model_versions": sorted(map(str, player_archetypes["MODEL_VERSION"].unique())),
+        "player_seasons": len(player_archetypes),
+        "archetypes": len(archetype_profiles),
+        "similarity_vectors": len(similarity_vectors),
+    }
+
+
 def _labelled(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.DataFrame:
     """``player_features`` plus both roles (offensive: ``ARCHETYPE_*``, defensive:
     ``DEFENSIVE_*``), each with its runner-up, shares, centroid distance and map coordinates,

@@ -14,6 +14,7 @@ from nba_cluster.nba_stats.client import HttpPolicy, fetch_league_dash_player_st
 from nba_cluster.nba_stats.response import (
     InvalidResponseError,
     ResponseSize,
+    implausibly_small,
     parse_league_dash_response,
     response_size,
 )
@@ -92,7 +93,7 @@ def _why_fetch(
     if in_progress(season, now.date()):
         reason = _out_of_date(copy, now, ingestion)
     else:
-        implausible = _implausible(size, ingestion)
+        implausible = implausibly_small(size, ingestion["plausible"])
         if implausible:
             logger.warning("%s looks truncated (%s), fetching it again", copy.path, implausible)
             return f"implausible on disk ({implausible})", None
@@ -115,16 +116,6 @@ def in_progress(season: str, today: dt.date) -> bool:
     )
 
 
-def _implausible(size: ResponseSize, ingestion: dict[str, Any]) -> str | None:
-    """Why a completed season's response is too small to be the whole season, if it is."""
-    least = ingestion["plausible"]
-    if size.players < least["min_players"]:
-        return f"{size.players} players, a completed season has at least {least['min_players']}"
-    if size.games < least["min_games"]:
-        return f"at most {size.games} games a player, expected {least['min_games']} or more"
-    return None
-
-
 def fetch_raw_responses(
     requests_to_make: list[dict[str, Any]], ingestion: dict[str, Any]
 ) -> Iterator[dict[str, FetchedResponse]]:
@@ -135,7 +126,9 @@ def fetch_raw_responses(
     never saved. A valid one that is smaller than the copy on disk, or implausibly small for a
     completed season, is kept aside (rejected) and reported, never written over the copy on
     disk; if a season is left with no usable copy the run fails at the end, naming it.
-    Seasons with no games yet are skipped with a log line.
+    An empty answer for a season under way ("no games yet", e.g. its playoffs) is an answer:
+    it is saved with its date like any other, so it is asked again only once it is older than
+    ``current_season_max_age_hours``.
     """
     use_base_url(ingestion["base_url"])
     policy = HttpPolicy(**ingestion["http"])
@@ -148,10 +141,11 @@ def fetch_raw_responses(
         body = fetch_league_dash_player_stats(season, season_type, policy)
         players = parse_league_dash_response(body, season, season_type)
         progress = f"[{index}/{total}] {season} {season_type}"
-        if players.empty:
-            logger.info("%s: no games yet, skipped", progress)
-            continue
         now = seasons.now()
+        if players.empty and in_progress(season, now.date()):
+            logger.info("%s: no games yet, recorded as of %s", progress, now.date())
+            yield {partition_key(season, season_type): FetchedResponse(body, now, None)}
+            continue
         size = response_size(body, season, season_type)
         rejected = _refusal(size, request, ingestion, now.date())
         if rejected:
@@ -181,7 +175,7 @@ def _refusal(
             f" on disk: {on_disk}, {on_disk.player_games} player-games)"
         )
     if not in_progress(request["season"], today):
-        implausible = _implausible(size, ingestion)
+        implausible = implausibly_small(size, ingestion["plausible"])
         if implausible:
             return f"implausibly small for a completed season ({implausible})"
     return None

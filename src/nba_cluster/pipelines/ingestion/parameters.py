@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from nba_cluster.nba_stats import seasons
 from nba_cluster.nba_stats.seasons import FIRST_SEASON, SEASON_TYPES, season_start_year
 from nba_cluster.pipelines.parameters import StrictParameters, bar_list
 
@@ -60,6 +61,20 @@ class IngestionParameters(StrictParameters):
         ) < season_start_year(self.first_season):
             raise ValueError(
                 f"last_season {self.last_season} comes before first_season {self.first_season}"
+            )
+        latest = (
+            seasons.current_season() if self.last_season == CURRENT else
+            seasons.latest_completed_season()
+        )  # fmt: skip
+        if self.last_season in (None, CURRENT) and season_start_year(
+            self.first_season
+        ) > season_start_year(latest):
+            meaning = "the season under way" if self.last_season else "the latest completed season"
+            raise ValueError(
+                f"first_season {self.first_season} is after {latest}, {meaning} on "
+                f"{seasons.now().date()} (last_season={self.last_season or 'null'}); set "
+                f"first_season to {latest} or earlier, or last_season=current for the season "
+                "under way"
             )
         if len(set(self.season_types)) != len(self.season_types):
             raise ValueError(f"season_types {self.season_types} repeats a season type")

@@ -4,13 +4,16 @@ Each MLflow call is a round trip to the server, and made inline they added to ev
 candidate's time (docs/model.md). Here the run of the next candidate is opened, and the last
 one's parameters and metrics written, while the main thread fits: a candidate's run is
 RUNNING while it is fitted, as with ``start_run``, and a failed call surfaces in the main
-thread at the next candidate.
+thread at the next candidate. Once a call has failed on the server, the calls queued behind it
+fail at once without asking it again: a search that fitted its candidates faster than the
+server failed would otherwise wait out every queued call's retries, one after the other.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -54,6 +57,7 @@ class CandidateRuns:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="candidate-runs")
         self._opened: list[Future[str]] = []
         self._closed: list[Future[None]] = []
+        self._server_failure: BaseException | None = None  # the first, for every later call
 
     def __enter__(self) -> CandidateRuns:
         return self
@@ -98,18 +102,31 @@ class CandidateRuns:
                 raise future.exception()
 
     def _create(self, name: str) -> str:
-        run = self._client.create_run(self._experiment_id, run_name=name, tags=self._tags)
+        with self._server_call():
+            run = self._client.create_run(self._experiment_id, run_name=name, tags=self._tags)
         return run.info.run_id
 
     def _finish(self, run: Future[str], params: dict[str, Any], metrics: dict[str, float]) -> None:
         run_id = run.result()  # created before: the writer runs its calls in order
         now = int(time.time() * 1000)
-        self._client.log_batch(
-            run_id,
-            metrics=[Metric(key, float(value), now, 0) for key, value in metrics.items()],
-            params=[Param(key, str(value)) for key, value in params.items()],
-        )
-        self._client.set_terminated(run_id, "FINISHED")
+        with self._server_call():
+            self._client.log_batch(
+                run_id,
+                metrics=[Metric(key, float(value), now, 0) for key, value in metrics.items()],
+                params=[Param(key, str(value)) for key, value in params.items()],
+            )
+            self._client.set_terminated(run_id, "FINISHED")
+
+    @contextlib.contextmanager
+    def _server_call(self) -> Iterator[None]:
+        """Fails at once, with the first server failure, once there has been one."""
+        if self._server_failure is not None:
+            raise self._server_failure
+        try:
+            yield
+        except (MlflowException, requests.RequestException) as error:
+            self._server_failure = error
+            raise
 
 
 def _succeeded(future: Future) -> bool:

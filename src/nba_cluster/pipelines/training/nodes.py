@@ -46,6 +46,7 @@ from nba_cluster.model_registry import (
     find_version,
     load_version,
     pip_requirements,
+    register,
 )
 from nba_cluster.pipelines.training.candidate_runs import CandidateRuns
 
@@ -171,7 +172,8 @@ def register_best(
     model = build_model(best, player_features, training, previous)
     model_run = best[AXES[0]]["run_id"]
     model_uri = _log_model(model, model_run, player_features)
-    version = str(mlflow.register_model(model_uri, MODEL_NAME).version)  # int from SQLite
+    # signed: only signed versions are ever loaded (model_provenance)
+    version = str(register(model_uri).version)  # int from SQLite
     _log_profiles(model_run, model)
     mlflow.log_metric("register_seconds", time.perf_counter() - started)
     chosen = {axis: {"candidate": row["candidate"], "run_id": row["run_id"]}

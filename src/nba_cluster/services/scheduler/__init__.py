@@ -10,7 +10,10 @@ small while idle (no pandas, scikit-learn or MLflow loaded), every run starts fr
 interpreter (kedro-mlflow keeps process-wide state), and a job that crashes or runs out of
 memory takes only itself down. One job runs at a time, under an exclusive ``flock`` on a file
 next to the status: the kernel releases it when its holder dies, so a crash leaves no stale
-lock. A failed job is logged and recorded, and runs again at its next tick; the pipelines write
+lock. With the status in a bucket (``KEDRO_ENV=cloud``) the lock is an object lease beside it
+(``datasets.object_lease``: expires when its holder stops renewing it), so jobs on different
+hosts never overlap either; a job that finds it held waits, and the status says so
+(``waiting``). A failed job is logged and recorded, and runs again at its next tick; the pipelines write
 atomically and never replace good raw data, so a failure overwrites nothing. The status (what
 runs, each job's last run and result, its next run) is a JSON file in ``data/`` written
 atomically; the dashboard shows it.

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,7 @@ class Scheduler:
     def run_job(self, name: str) -> int:
         """Run ``name`` now, after any job already running; its exit status (0: success)."""
         job = self.jobs[name]
-        with exclusive_lock(self.job_lock, blocking=False) as free:
-            if free is None:
-                logger.info("%s: waiting for the job already running to finish", name)
-        with exclusive_lock(self.job_lock) as lock:
+        with self._job_slot(name) as lock:
             if self.stopping.is_set():
                 return 1
             started = now()
@@ -68,8 +66,46 @@ class Scheduler:
             self.status.update(record)
         return exit_code
 
+    @contextlib.contextmanager
+    def _job_slot(self, name: str) -> Iterator[int | None]:
+        """Held while ``name`` runs, after any job already running: the ``flock`` beside a
+        local status (its descriptor, which the job inherits), or the object lease when the
+        status is in a bucket (None). A wait for another holder is logged and shown in the
+        status (``waiting``) until it ends."""
+        lease = self._lease(name)
+        if lease is None:
+            with exclusive_lock(self.job_lock, blocking=False) as free:
+                if free is None:
+                    logger.info("%s: waiting for the job already running to finish", name)
+            with exclusive_lock(self.job_lock) as lock:
+                yield lock
+            return
+        with lease.hold(wait=False) as held:
+            if held:
+                yield None
+                return
+        holder = lease.holder() or {}
+        logger.info("%s: waiting for the job lease, held by %s", name, holder)
+        waiting = {"job": name, "since": now().isoformat(), "lease_holder": holder}
+        self.status.update(lambda status: status.update(waiting=waiting))
+        try:
+            with lease.hold():
+                self.status.update(lambda status: status.update(waiting=None))
+                yield None
+        finally:
+            self.status.update(lambda status: status.update(waiting=None))
+
+    def _lease(self, job: str = ""):
+        """The object lease when the status is in a bucket, else None (the local ``flock``)."""
+        if self.status.lease_location is None:
+            return None
+        # Imported here: boto3 is loaded only by schedulers whose status is in a bucket.
+        from nba_cluster.datasets.object_lease import ObjectLease  # noqa: PLC0415
+
+        return ObjectLease(self.status.lease_location, label=job)
+
     def _execute(
-        self, name: str, job: Job, lock: int, started: dt.datetime
+        self, name: str, job: Job, lock: int | None, started: dt.datetime
     ) -> tuple[str, int, list[str]]:
         tail: collections.deque[str] = collections.deque(maxlen=_ERROR_LINES)
         self._child = subprocess.Popen(
@@ -82,7 +118,7 @@ class Scheduler:
             start_new_session=True,  # signals reach it only through us, timeouts kill its group
             # The job holds the lock too: if the scheduler dies, nothing else starts until the
             # job it left behind has ended (at its next log line: its stdout is gone).
-            pass_fds=(lock,),
+            pass_fds=(lock,) if lock is not None else (),
         )
         running = {
             "job": name,
@@ -154,31 +190,38 @@ class Scheduler:
     def _recover_interrupted_run(self) -> None:
         """A run the status says is under way while nobody holds the job lock was cut short
         (the scheduler was killed): record it as interrupted; it runs again at its next tick."""
+        lease = self._lease()
+        if lease is not None:
+            if lease.holder() is None:
+                self._record_interrupted()
+            return
         with exclusive_lock(self.job_lock, blocking=False) as free:
-            if free is None:
-                return
-            running = self.status.read().get("running")
-            if not running:
-                return
-            logger.warning(
-                "%s (started %s) was interrupted: it runs again at its next tick",
-                running["job"],
-                running["started_at"],
-            )
+            if free is not None:
+                self._record_interrupted()
 
-            def record(status: dict[str, Any]) -> None:
-                entry = status.setdefault("jobs", {}).setdefault(running["job"], {})
-                entry["last_run"] = {
-                    "started_at": running["started_at"],
-                    "finished_at": None,
-                    "result": "interrupted",
-                    "exit_code": None,
-                    "duration_seconds": None,
-                    "error": "the scheduler stopped during the run",
-                }
-                status["running"] = None
+    def _record_interrupted(self) -> None:
+        running = self.status.read().get("running")
+        if not running:
+            return
+        logger.warning(
+            "%s (started %s) was interrupted: it runs again at its next tick",
+            running["job"],
+            running["started_at"],
+        )
 
-            self.status.update(record)
+        def record(status: dict[str, Any]) -> None:
+            entry = status.setdefault("jobs", {}).setdefault(running["job"], {})
+            entry["last_run"] = {
+                "started_at": running["started_at"],
+                "finished_at": None,
+                "result": "interrupted",
+                "exit_code": None,
+                "duration_seconds": None,
+                "error": "the scheduler stopped during the run",
+            }
+            status["running"] = None
+
+        self.status.update(record)
 
     def _publish(self, next_runs: dict[str, dt.datetime], state: str) -> None:
         def record(status: dict[str, Any]) -> None:

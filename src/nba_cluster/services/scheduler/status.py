@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import posixpath
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 from kedro.config import OmegaConfigLoader
 from kedro.io import DatasetError
 
+from nba_cluster.datasets.locations import is_local
 from nba_cluster.datasets.names import SCHEDULER_STATUS
 from nba_cluster.framework.config import project_catalog
 
@@ -28,7 +31,17 @@ class StatusFile:
 
     def __init__(self, project: Path, config: OmegaConfigLoader) -> None:
         self._catalog = project_catalog(project, [SCHEDULER_STATUS], config)
-        self.folder = Path(self._catalog.get(SCHEDULER_STATUS).filepath).parent
+        location = self._catalog.get(SCHEDULER_STATUS).filepath
+        if is_local(location):
+            self.folder = Path(location).parent
+            self.lease_location = None
+        else:
+            # In a bucket (KEDRO_ENV=cloud): the job lease is an object beside the status
+            # (datasets.object_lease), so jobs started on different hosts never overlap; the
+            # status's update guard stays in this container, where the scheduler and the
+            # `run` commands started beside it write the status.
+            self.folder = Path(tempfile.gettempdir()) / "nba-cluster-scheduler"
+            self.lease_location = posixpath.join(posixpath.dirname(location), "job.lease")
         self._guard = self.folder / "scheduler_status.lock"
 
     def read(self) -> dict[str, Any]:

@@ -1,0 +1,80 @@
+"""Two trainings at once, as when `docker compose run pipeline` overlaps the scheduler's weekly
+training, against a real MLflow server and the same data folder (the shared volume): the
+champion lease makes the second compare against what the first left (compare-and-set), so
+``@champion`` always ends on the higher-scoring version."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from mlflow import MlflowClient
+
+from nba_cluster.model_registry import CHAMPION, MODEL_NAME
+from tests.support.mlflow_server import mlflow_server
+from tests.support.search_space import small_search_params
+from tests.support.training import synthetic_player_features
+
+ROUNDS = 10
+# The synthetic league has five roles: five clusters score well, eight clearly worse.
+GOOD = {**small_search_params()}
+WORSE = {
+    **GOOD,
+    "training.search_space.kmeans.n_clusters": [8],
+    "training.search_space.gaussian_mixture.n_components": [8],
+    "training.search_space.agglomerative_ward.n_clusters": [8],
+    "training.selection.cluster_count_range": [8, 8],
+}
+
+
+def as_cli(params: dict) -> str:
+    """``--params`` as the CLI takes it: lists as ``a|b``, or ``[a]`` when they hold one value."""
+
+    def value(item) -> str:
+        return "null" if item is None else str(item)
+
+    def values(items) -> str:
+        if not isinstance(items, list):
+            return value(items)
+        return f"[{value(items[0])}]" if len(items) == 1 else "|".join(map(value, items))
+
+    return ",".join(f"{key}={values(items)}" for key, items in params.items())
+
+
+def start_training(project, env: dict, params: dict) -> subprocess.Popen:
+    command = ["kedro", "run", "--pipelines", "training", "--params", as_cli(params)]
+    return subprocess.Popen(
+        [sys.executable, "-m", *command], cwd=project, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def scores_by_version(client: MlflowClient, experiment_id: str) -> dict[str, float]:
+    runs = client.search_runs([experiment_id], filter_string="tags.registry_decision != ''")
+    return {
+        run.data.tags["registered_version"]: run.data.metrics["candidate_score"] for run in runs
+    }
+
+
+def test_two_trainings_at_once_leave_the_better_one_champion(project, synthetic_league, tmp_path):
+    features = project / "data" / "05_model_input" / "player_features.parquet"
+    features.parent.mkdir(parents=True)
+    synthetic_player_features(synthetic_league).to_parquet(features)
+    with mlflow_server(tmp_path / "mlflow") as url:
+        env = {**os.environ, "MLFLOW_TRACKING_URI": url, "COLUMNS": "300"}
+        client = MlflowClient(url)
+        for round_number in range(ROUNDS):
+            if round_number:  # both start from no champion: each would take it, unguarded
+                client.delete_registered_model_alias(MODEL_NAME, CHAMPION)
+            trainings = [start_training(project, env, params) for params in (WORSE, GOOD)]
+            for training in trainings:
+                _, stderr = training.communicate(timeout=600)
+                assert training.returncode == 0, stderr[-3000:]
+            experiment = client.get_experiment_by_name("nba_cluster").experiment_id
+            scores = scores_by_version(client, experiment)
+            registered = sorted(scores, key=int)[-2:]  # this round's two versions
+            champion = client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version
+            best = max(registered, key=lambda version: scores[version])
+            assert scores[registered[0]] != scores[registered[1]], scores
+            assert champion == best, (round_number, champion, {v: scores[v] for v in registered})
