@@ -222,8 +222,9 @@ def _selection_rule(parent_params: Mapping[str, str]) -> dict[str, Any] | None:
                 "silhouette": float(flat["weights.silhouette"]),
                 "stability": float(flat["weights.stability"]),
             },
-            # absent from runs trained before the margin existed
+            # absent from runs trained before the margins existed
             "incumbent_margin": float(flat.get("incumbent_margin", 0.0)),
+            "parsimony_margin": float(flat.get("parsimony_margin", 0.0)),
         }
     except (KeyError, ValueError, SyntaxError, TypeError):
         return None

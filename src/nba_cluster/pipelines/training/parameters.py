@@ -29,6 +29,8 @@ class SelectionParameters(StrictParameters):
     weights: SelectionWeights
     # the champion's candidate is kept while its score is within this margin of the best
     incumbent_margin: float = Field(ge=0)
+    # within this margin of the best, the candidate with the fewest clusters is preferred
+    parsimony_margin: float = Field(ge=0)
 
 
 class NamingParameters(StrictParameters):
