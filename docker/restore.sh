@@ -130,7 +130,8 @@ done
 # -- 2. load beside the live store -------------------------------------------------------------
 stage="loading"
 "${compose[@]}" up --detach --wait postgres >/dev/null 2>&1 || fail "postgres did not start"
-if [ "${#OBJECTS[@]}" -gt 0 ] && "${compose[@]}" config --services | grep -qx seaweedfs; then
+# grep without -q: an early exit would fail the pipe under pipefail (SIGPIPE)
+if [ "${#OBJECTS[@]}" -gt 0 ] && "${compose[@]}" config --services | grep -x seaweedfs >/dev/null; then
   "${compose[@]}" up --detach --wait seaweedfs >/dev/null 2>&1 || fail "seaweedfs did not start"
   "${compose[@]}" run --rm storage-setup >/dev/null || fail "the buckets could not be set up"
 fi

@@ -160,6 +160,31 @@ while True:
 """
 
 
+def test_a_live_writers_temp_file_is_not_taken_for_a_leftover(tmp_path):
+    """Two writers of one target at once (two trainings sharing the data volume): the second
+    save leaves the first's temporary file alone, and the first still lands its version."""
+    target = tmp_path / "player_archetypes.csv"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(target)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        deadline = time.monotonic() + 60
+        while not (live := list(tmp_path.glob(".player_archetypes.csv.*.tmp"))):
+            assert time.monotonic() < deadline, "the writer never started a temp file"
+            time.sleep(0.01)
+        atomic("pandas.CSVDataset", target).save(pd.DataFrame({"ARCHETYPE_ID": [1]}))
+        ours = target.stat().st_mtime_ns
+        assert all(path.exists() for path in live)
+        while target.stat().st_mtime_ns == ours and writer.poll() is None:  # its next rename
+            assert time.monotonic() < deadline + 60, "the writer never finished its save"
+            time.sleep(0.05)
+        assert writer.poll() is None  # its save did not fail on a removed temp file
+    finally:
+        writer.kill()
+        writer.wait()
+
+
 def test_a_writer_killed_mid_save_leaves_the_previous_version(tmp_path):
     """A real SIGKILL while a large output is being written (CSV: slow enough to be caught
     mid-write), then the next save cleans up what it left."""

@@ -1,4 +1,4 @@
-"""A real MLflow server killed (SIGKILL) mid-training: the run ends within a minute with a
+"""A real MLflow server killed (SIGKILL) mid-training: the run ends within 30 s with a
 message naming the server, the runs it had open are marked FAILED at the next start, and the
 registry and the champion alias are as they were."""
 
@@ -144,7 +144,7 @@ def test_a_tracking_server_killed_mid_training_ends_the_run_clearly(
     output = "".join(stderr)
 
     assert returncode == 1, output
-    assert ended_after < 60
+    assert ended_after < 30  # however many candidates were left
     assert f"The MLflow tracking server {server.url} stopped answering" in output
     assert "What to do: start it" in output
     assert "Traceback" not in output + "".join(stdout)

@@ -111,6 +111,8 @@ def test_a_failed_job_is_recorded_with_its_cause_and_overwrites_nothing(project,
     assert process.returncode != 0
     last = status(project)["jobs"]["ingest"]["last_run"]
     assert last["result"] == "failed"
+    assert last["error"].startswith("Error: Fetching from stats.nba.com")  # not Kedro's advice
+    assert "resume" not in last["error"] and "--from-nodes" not in last["error"]
     assert "Could not fetch 2003-04 Regular Season after 3 attempts" in " ".join(
         last["error"].split()
     )
@@ -187,3 +189,29 @@ def test_a_scheduler_killed_mid_job_leaves_no_stale_lock(project, replay):
     for path in leftovers:
         assert not path.exists()
     assert not [path for path in (project / "data").rglob("*") if path.name.endswith(".tmp")]
+
+
+def test_run_now_records_a_killed_job_and_a_killed_runner_as_interrupted(project, replay):
+    slow = ingest_job(replay, **{"ingestion.http.pause_seconds": 1.0})
+    write_schedules(project, {"ingest": slow})
+
+    # the job killed from outside (an OOM kill, `kill -9`)
+    process = scheduler(project, "run", "ingest")
+    wait_for(lambda: (status(project).get("running") or {}).get("job") == "ingest", what="a job")
+    os.kill(status(project)["running"]["job_pid"], signal.SIGKILL)
+    process.communicate(timeout=60)
+    last = status(project)["jobs"]["ingest"]["last_run"]
+    assert process.returncode != 0
+    assert last["result"] == "interrupted" and "killed (SIGKILL)" in last["error"]
+
+    # `scheduler run` itself killed with its job, as `docker kill` would: the next run says so
+    process = scheduler(project, "run", "ingest", start_new_session=True)
+    wait_for(lambda: (status(project).get("running") or {}).get("job") == "ingest", what="a job")
+    job_pid = status(project)["running"]["job_pid"]
+    os.killpg(process.pid, signal.SIGKILL)
+    os.killpg(job_pid, signal.SIGKILL)
+    process.communicate(timeout=30)
+    write_schedules(project, {"ingest": ingest_job(replay)})
+    output, _ = scheduler(project, "run", "ingest").communicate(timeout=300)
+    assert "ingest (started " in output and "was interrupted" in output
+    assert status(project)["jobs"]["ingest"]["last_run"]["result"] == "succeeded"

@@ -3,7 +3,9 @@
 - Local disk: the new content goes to a temporary file beside the target, is flushed to disk,
   then renamed over it. A rename on the same filesystem is all-or-nothing, so a run killed
   mid-write leaves the previous version intact; its temporary file is removed by the next
-  write of the same target.
+  write of the same target. A writer holds a lock on its temporary file while it writes
+  (released by the kernel if it dies), so another writer of the same target at the same time
+  (two trainings sharing the data volume) never takes it for a leftover and removes it.
 - Object store: one PUT is the atomic step (an object, multipart included, appears whole or not
   at all), and there is no atomic rename (fsspec's ``mv`` is copy + delete). So the content is
   serialised in memory first and uploaded in one call: a save that fails uploads nothing and
@@ -16,6 +18,7 @@ Locations are strings (``nba_cluster.datasets.locations``), never ``pathlib`` pa
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import tempfile
@@ -64,8 +67,8 @@ def _local_temp(target: Path) -> Iterator[Path]:
     handle, temp_name = tempfile.mkstemp(
         dir=target.parent, prefix=_temp_prefix(target), suffix=_TEMP_SUFFIX
     )
+    fcntl.flock(handle, fcntl.LOCK_EX)  # ours while we write: not a leftover
     os.fchmod(handle, 0o644)  # mkstemp's 0600 would lock out other users and containers
-    os.close(handle)
     temp = Path(temp_name)
     try:
         yield temp
@@ -75,6 +78,8 @@ def _local_temp(target: Path) -> Iterator[Path]:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    finally:
+        os.close(handle)
 
 
 def write_atomically(target: str | Path, data: bytes) -> None:
@@ -92,6 +97,20 @@ def remove_stray_temps(target: Path) -> None:
     if not target.parent.is_dir():
         return
     for stray in target.parent.glob(f"{_temp_prefix(target)}*{_TEMP_SUFFIX}"):
-        with contextlib.suppress(FileNotFoundError):  # another cleaner got there first
+        with contextlib.suppress(FileNotFoundError):  # its writer or another cleaner was first
+            if _being_written(stray):
+                continue
             stray.unlink()
             logger.warning("Removed %s, left by an interrupted write", stray.name)
+
+
+def _being_written(path: Path) -> bool:
+    """Whether a live writer still holds the lock on this temporary file."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)
+    return False

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -21,6 +22,8 @@ logger = logging.getLogger("nba_cluster.scheduler")
 
 _ERROR_LINES = 12  # of a failed job's output, kept in the status
 _STOP_GRACE_SECONDS = 30
+# Kedro's advice after a failed run (resume with --from-nodes): about the nodes, not the cause.
+_RESUME_HINT = re.compile(r"nodes that have not run|You can resume the pipeline|--from-nodes")
 
 
 class Scheduler:
@@ -40,6 +43,7 @@ class Scheduler:
         with self._job_slot(name) as lock:
             if self.stopping.is_set():
                 return 1
+            self._record_interrupted()  # left by a holder of the job slot that died
             started = now()
             logger.info("%s: starting `%s`", name, " ".join(job.command()[1:]))
             result, exit_code, tail = self._execute(name, job, lock, started)
@@ -53,7 +57,7 @@ class Scheduler:
                 "result": result,
                 "exit_code": exit_code,
                 "duration_seconds": duration,
-                "error": None if result == "succeeded" else "\n".join(tail),
+                "error": None if result == "succeeded" else _cause(tail),
             }
 
             def record(status: dict[str, Any]) -> None:
@@ -146,6 +150,9 @@ class Scheduler:
             return "interrupted", exit_code, [*tail, "stopped with the scheduler"]
         if self._timed_out:
             return "timed out", exit_code, [*tail, f"killed after {job.timeout_minutes:g} min"]
+        if exit_code < 0:  # ended by a signal someone else sent (an OOM kill, `kill`)
+            killed_by = signal.Signals(-exit_code).name
+            return "interrupted", exit_code, [*tail, f"the job was killed ({killed_by})"]
         return "failed", exit_code, list(tail)
 
     def _time_out(self) -> None:
@@ -200,6 +207,9 @@ class Scheduler:
                 self._record_interrupted()
 
     def _record_interrupted(self) -> None:
+        """Record as interrupted a run the status says is under way while this process holds
+        the job slot (the scheduler or the `scheduler run` that ran it was killed). Call with
+        the slot held, or knowing that nobody holds it."""
         running = self.status.read().get("running")
         if not running:
             return
@@ -236,3 +246,11 @@ class Scheduler:
                 )
 
         self.status.update(record)
+
+
+def _cause(tail: list[str]) -> str:
+    """A failed job's error for the status: from its last ``Error:`` line (the guidance the
+    project prints) when there is one, never Kedro's advice on resuming."""
+    lines = [line for line in tail if not _RESUME_HINT.search(line)]
+    errors = [index for index, line in enumerate(lines) if line.lstrip().startswith("Error:")]
+    return "\n".join(lines[errors[-1] :] if errors else lines)
