@@ -17,7 +17,7 @@ from kedro.framework.hooks import hook_impl
 from kedro.io import DataCatalog
 
 from nba_cluster.datasets.names import CHAMPION_LEASE, CHAMPION_MODEL, REGISTERED_CANDIDATE
-from nba_cluster.framework.lease import lease_at
+from nba_cluster.framework.lease import LeaseTimeout, lease_at
 
 logger = logging.getLogger(__name__)
 # Long enough for another training's registration and decision, not for a hung one.
@@ -38,13 +38,15 @@ class ChampionLease:
         if self._held is not None or not {REGISTERED_CANDIDATE, CHAMPION_MODEL} & set(node.outputs):
             return
         lease = lease_at(self._catalog.load(CHAMPION_LEASE))
-        held = contextlib.ExitStack()
-        if not held.enter_context(lease.hold(wait=False)):
-            logger.info(
-                "Waiting for the champion lease %s: another training holds it", lease.location
-            )
-            held.enter_context(lease.hold(timeout_seconds=WAIT_SECONDS))
-        self._held = held
+        with contextlib.ExitStack() as held:
+            if not held.enter_context(lease.hold(wait=False)):
+                logger.info(
+                    "Waiting for the champion lease %s: another training holds it", lease.location
+                )
+                if not held.enter_context(lease.hold(timeout_seconds=WAIT_SECONDS)):
+                    # a backend may answer a timeout with False rather than LeaseTimeout
+                    raise LeaseTimeout(f"The champion lease {lease.location} is still held")
+            self._held = held.pop_all()  # held until the decision is saved
 
     @hook_impl
     def after_dataset_saved(self, dataset_name: str) -> None:
