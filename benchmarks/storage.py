@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                     ", ".join(f"{a:.1f} / {b:.1f}" for a, b in zip(local, bucket, strict=True)),
                     "-",
                 ),
+                *dashboard_rows,
             ],
         )
         print(f"recorded in {page}")

@@ -74,13 +74,15 @@ class ObjectLease:
 
     @contextlib.contextmanager
     def hold(self, *, wait: bool = True, timeout_seconds: float | None = None) -> Iterator[bool]:
-        """True while held; False at once when another holds it and ``wait`` is False, or when
-        ``timeout_seconds`` passed waiting."""
+        """True while held; False at once when another holds it and ``wait`` is False. Waiting
+        longer than ``timeout_seconds`` raises ``TimeoutError`` (as ``framework.lease`` does)."""
         deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
         while not self._take():
-            if not wait or (deadline is not None and time.monotonic() >= deadline):
+            if not wait:
                 yield False
                 return
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"{self.location} stayed held for {timeout_seconds:g} s")
             time.sleep(self._poll)
         stop = threading.Event()
         renewer = threading.Thread(target=self._renew_until, args=(stop,), daemon=True)
