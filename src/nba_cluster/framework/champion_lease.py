@@ -17,7 +17,7 @@ from kedro.framework.hooks import hook_impl
 from kedro.io import DataCatalog
 
 from nba_cluster.datasets.names import CHAMPION_LEASE, CHAMPION_MODEL, REGISTERED_CANDIDATE
-from nba_cluster.framework.lease import LeaseTimeout, lease_at
+from nba_cluster.framework.lease import lease_at
 
 logger = logging.getLogger(__name__)
 # Long enough for another training's registration and decision, not for a hung one.
@@ -43,9 +43,7 @@ class ChampionLease:
                 logger.info(
                     "Waiting for the champion lease %s: another training holds it", lease.location
                 )
-                if not held.enter_context(lease.hold(timeout_seconds=WAIT_SECONDS)):
-                    # a backend may answer a timeout with False rather than LeaseTimeout
-                    raise LeaseTimeout(f"The champion lease {lease.location} is still held")
+                held.enter_context(lease.hold(timeout_seconds=WAIT_SECONDS))
             self._held = held.pop_all()  # held until the decision is saved
 
     @hook_impl
