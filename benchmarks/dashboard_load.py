@@ -48,10 +48,13 @@ from tests.support.project import copy_project
 from tests.support.replay import replaying
 
 SMALL_SEARCH = [  # lists as --params carries them
-    "training.pca_components=8",
-    "training.search_space.kmeans.n_clusters=8|10",
-    "training.search_space.gaussian_mixture.n_components=8",
-    "training.search_space.agglomerative_ward.n_clusters=8",
+    "training.pca_components=3",  # within both axes' feature counts
+    "training.axes.offense.search_space.kmeans.n_clusters=8|10",
+    "training.axes.offense.search_space.gaussian_mixture.n_components=8",
+    "training.axes.offense.search_space.agglomerative_ward.n_clusters=8",
+    "training.axes.defense.search_space.kmeans.n_clusters=4|5",
+    "training.axes.defense.search_space.gaussian_mixture.n_components=4",
+    "training.axes.defense.search_space.agglomerative_ward.n_clusters=4",
     "training.evaluation.bootstraps=1",
 ]
 OVERSIZED_BODY = b'{"output": "x", "inputs": [' + b" " * (20 * 2**20) + b"]}"

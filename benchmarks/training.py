@@ -36,6 +36,7 @@ from sklearn.preprocessing import StandardScaler
 from benchmarks._measurements import command_line, record
 from benchmarks._recorded import parse_arguments, train_and_label
 from nba_cluster.clustering.similarity import SimilarityIndex
+from nba_cluster.features.table import axis_columns
 from nba_cluster.model_registry import load_by_alias
 from tests.support.mlflow_server import mlflow_server
 from tests.support.project import copy_project
@@ -140,8 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         labelled = pd.read_parquet(root / "data/07_model_output/player_archetypes.parquet")
         vectors = pd.read_parquet(root / "data/07_model_output/similarity_vectors.parquet")
 
-    table = features[training["features"]].to_numpy(dtype=float)
-    print(f"\nplayer-seasons: {len(features)}, features: {len(training['features'])}")
+    # the offensive role, the registered model's ARCHETYPE_*: the axis the baseline is set against
+    offense = axis_columns("offense")
+    champion = champion.roles["offense"]
+    table = features[offense].to_numpy(dtype=float)
+    print(f"\nplayer-seasons: {len(features)}, offensive features: {len(offense)}")
     print(f"champion: {decision['candidate']} (registry version {decision['version']}), "
           f"family {champion.family}, {len(champion.clustering.cluster_ids)} clusters")  # fmt: skip
     print("archetypes: " + ", ".join(champion.profiles["ARCHETYPE_NAME"]))
@@ -149,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     for family, (count, total, longest) in durations.iterrows():
         print(f"  {family:<20}{count:3.0f} candidates  {total:6.1f} s in all  {longest:5.1f} s max")
     champion_silhouette = float(silhouette_score(table, labelled["ARCHETYPE_ID"].to_numpy()))
-    low, high = training["selection"]["cluster_count_range"]
+    low, high = training["axes"]["offense"]["cluster_count_range"]
     baseline_k, baseline = baseline_silhouette(table, range(low, high + 1), training["seed"])
     print(f"baseline: StandardScaler + PCA({BASELINE_PCA_COMPONENTS}) + KMeans, "
           f"k={baseline_k} (best silhouette in {low}..{high})")  # fmt: skip

@@ -82,3 +82,15 @@ def test_the_champions_candidate_stays_first_within_the_margin(incumbent_stabili
     assert rank_candidates(board, stability_only)["candidate"].iloc[0] == "better-k"
     # an ineligible champion's candidate is never kept
     assert rank_candidates(board, stability_only, "ineligible")["candidate"].iloc[0] == "better-k"
+
+
+def test_within_the_parsimony_margin_the_fewest_clusters_go_first():
+    board = leaderboard(
+        {"candidate": "k8", "n_clusters": 8.0, "stability": 0.96},
+        {"candidate": "k7", "n_clusters": 7.0, "stability": 0.93},
+        {"candidate": "k6", "n_clusters": 6.0, "stability": 0.80},  # beyond the margin
+    )
+    rule = {**SELECTION, "weights": {"silhouette": 0.0, "stability": 1.0}}
+    assert rank_candidates(board, {**rule, "parsimony_margin": 0.05})["candidate"].tolist() == [
+        "k7", "k8", "k6"]  # fmt: skip
+    assert rank_candidates(board, {**rule, "parsimony_margin": 0.0})["candidate"].iloc[0] == "k8"

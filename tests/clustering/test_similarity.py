@@ -12,6 +12,7 @@ from nba_cluster.clustering.similarity import SimilarityIndex, vectors_frame
 SEASONS = ["2019-20", "2020-21", "2021-22"]
 PLAYERS = 40
 DIMENSIONS = 4
+OFFENSE_DIMENSIONS = 3  # the first three are the offensive space, the last the defensive one
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,10 @@ def frame() -> pd.DataFrame:
         columns=["PLAYER_ID", "SEASON"],
     )
     vectors = np.random.default_rng(11).normal(size=(len(keys), DIMENSIONS))
-    return vectors_frame(keys, vectors)
+    return vectors_frame(
+        keys,
+        {"offense": vectors[:, :OFFENSE_DIMENSIONS], "defense": vectors[:, OFFENSE_DIMENSIONS:]},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +34,15 @@ def index(frame) -> SimilarityIndex:
     return SimilarityIndex(frame)
 
 
-def brute_force(frame: pd.DataFrame, player_id: int, season: str, k: int, in_season=None):
+def brute_force(
+    frame: pd.DataFrame, player_id: int, season: str, k: int, *, in_season=None, columns=None
+):
     """The expected answer with ``all_seasons``: exact k-NN among the other players' rows (of
-    one season)."""
+    one season), on ``columns`` (every dimension by default)."""
     candidates = frame[frame["PLAYER_ID"] != player_id]
     if in_season is not None:
         candidates = candidates[candidates["SEASON"] == in_season]
-    columns = [f"V{i}" for i in range(DIMENSIONS)]
+    columns = columns or [c for c in frame.columns if c not in ("PLAYER_ID", "SEASON")]
     query = frame[(frame["PLAYER_ID"] == player_id) & (frame["SEASON"] == season)][columns]
     search = NearestNeighbors(n_neighbors=k, algorithm="brute").fit(candidates[columns])
     distances, rows = search.kneighbors(query)
@@ -45,8 +51,19 @@ def brute_force(frame: pd.DataFrame, player_id: int, season: str, k: int, in_sea
 
 
 def test_vectors_frame_layout(frame):
-    assert list(frame.columns) == ["PLAYER_ID", "SEASON", "V0", "V1", "V2", "V3"]
+    assert list(frame.columns) == ["PLAYER_ID", "SEASON", "O0", "O1", "O2", "D0"]
     assert len(frame) == PLAYERS * len(SEASONS)
+
+
+def test_the_offense_only_space_ignores_the_defensive_dimensions(frame, index):
+    nearest = index.most_similar(517, "2020-21", k=10, all_seasons=True, space="offense")
+    expected_keys, expected_distances = brute_force(
+        frame, 517, "2020-21", k=10, columns=["O0", "O1", "O2"]
+    )
+    pd.testing.assert_frame_equal(nearest[["PLAYER_ID", "SEASON"]], expected_keys)
+    np.testing.assert_allclose(nearest["DISTANCE"], expected_distances)
+    combined = index.most_similar(517, "2020-21", k=10, all_seasons=True)
+    assert not combined["PLAYER_ID"].equals(nearest["PLAYER_ID"])
 
 
 def test_nearest_other_players_first(index):
@@ -93,7 +110,7 @@ def test_a_player_close_in_every_season_fills_one_slot_by_default():
         columns=["PLAYER_ID", "SEASON"],
     )
     vectors = np.array([[0.0], [0.1], [0.2], [0.3]] + [[1.0 + p] for p in range(10)])
-    index = SimilarityIndex(vectors_frame(keys, vectors))
+    index = SimilarityIndex(vectors_frame(keys, {"offense": vectors, "defense": vectors * 0}))
 
     diverse = index.most_similar(1, "2019-20", k=10)
     every_season = index.most_similar(1, "2019-20", k=10, all_seasons=True)

@@ -30,6 +30,11 @@ PLAYERS = [
     (102, "Jason Kidd", 1, SEASONS[:1]),
 ]
 CENTROIDS = {0: [1.5, 0.2, -0.6], 1: [0.1, 1.6, -0.7], 2: [0.0, -0.8, 1.8]}
+# the defensive role: a perimeter one for the guards (archetypes 0 and 1), an interior one
+# for the bigs (2), on features of its own
+DEFENSIVE_FEATURES = ["STL_PER100_Z", "DREB_SHARE_Z"]
+DEFENSIVE_ROLES = {0: "Perimeter disruptor", 1: "Interior anchor"}
+DEFENSIVE_CENTROIDS = {0: [1.2, -0.6], 1: [-0.4, 1.5]}
 HYBRID = (203999, "2004-05")  # between his archetype and the rim protectors, 0.55 / 0.35
 
 
@@ -44,6 +49,8 @@ def outputs(version: str = "3", seed: int = 0) -> dict[str, pd.DataFrame]:
             minutes = float(rng.uniform(800, 3000))
             hybrid = (player_id, season) == HYBRID
             runner_up = 2 if hybrid else (archetype + 1) % 3
+            defense = 1 if archetype == 2 else 0
+            d = np.array(DEFENSIVE_CENTROIDS[defense]) + rng.normal(0, 0.3, 2)
             rows.append({
                 "PLAYER_ID": player_id, "PLAYER_NAME": name, "SEASON": season,
                 "TEAM_ABBREVIATION": "LAL", "TEAM_COUNT": 1.0, "AGE": 25.0, "GP": 70.0,
@@ -61,18 +68,38 @@ def outputs(version: str = "3", seed: int = 0) -> dict[str, pd.DataFrame]:
                 else ARCHETYPES[archetype],
                 "CENTROID_DISTANCE": float(np.linalg.norm(z - CENTROIDS[archetype])),
                 "MAP_X": float(archetype * 3 + z[0]), "MAP_Y": float(z[1]),
+                **dict(zip(DEFENSIVE_FEATURES, d, strict=True)),
+                "DEFENSIVE_ROLE_ID": defense, "DEFENSIVE_ROLE_NAME": DEFENSIVE_ROLES[defense],
+                "DEFENSIVE_CONFIDENCE": 0.95, "DEFENSIVE_RUNNER_UP_ID": 1 - defense,
+                "DEFENSIVE_RUNNER_UP_NAME": DEFENSIVE_ROLES[1 - defense],
+                "DEFENSIVE_RUNNER_UP_SHARE": 0.05,
+                "DEFENSIVE_HYBRID_NAME": DEFENSIVE_ROLES[defense],
+                "DEFENSIVE_CENTROID_DISTANCE": float(
+                    np.linalg.norm(d - DEFENSIVE_CENTROIDS[defense])),
+                "DEFENSIVE_MAP_X": float(defense * 3 + d[0]), "DEFENSIVE_MAP_Y": float(d[1]),
+                "ARCHETYPE_DISPLAY": f"{ARCHETYPES[archetype]} · {DEFENSIVE_ROLES[defense]}",
                 "MODEL_VERSION": version,
             })  # fmt: skip
     archetypes = pd.DataFrame(rows)
-    profiles = pd.DataFrame(
+    offense = pd.DataFrame(
         [{"ARCHETYPE_ID": a, **dict(zip(FEATURES, c, strict=True))} for a, c in CENTROIDS.items()]
     ).assign(
         ARCHETYPE_NAME=lambda f: f["ARCHETYPE_ID"].map(ARCHETYPES),
         SIZE=lambda f: f["ARCHETYPE_ID"].map(archetypes["ARCHETYPE_ID"].value_counts()),
-        MODEL_VERSION=version,
+        AXIS="offense",
     )
+    defense = pd.DataFrame(
+        [{"ARCHETYPE_ID": a, **dict(zip(DEFENSIVE_FEATURES, c, strict=True))}
+         for a, c in DEFENSIVE_CENTROIDS.items()]
+    ).assign(
+        ARCHETYPE_NAME=lambda f: f["ARCHETYPE_ID"].map(DEFENSIVE_ROLES),
+        SIZE=lambda f: f["ARCHETYPE_ID"].map(archetypes["DEFENSIVE_ROLE_ID"].value_counts()),
+        AXIS="defense",
+    )  # fmt: skip
+    profiles = pd.concat([offense, defense], ignore_index=True).assign(MODEL_VERSION=version)
     vectors = archetypes[["PLAYER_ID", "SEASON"]].assign(
-        **{f"V{i}": archetypes[c] for i, c in enumerate(FEATURES)}
+        **{f"O{i}": archetypes[c] for i, c in enumerate(FEATURES)},
+        **{f"D{i}": archetypes[c] for i, c in enumerate(DEFENSIVE_FEATURES)},
     )
     return {"player_archetypes": archetypes, "archetype_profiles": profiles,
             "similarity_vectors": vectors}  # fmt: skip

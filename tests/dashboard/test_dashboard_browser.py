@@ -106,6 +106,19 @@ def test_map_shows_every_player_season_by_archetype(page, dashboard, labelled):
     assert f"{len(labelled):,} of {len(labelled):,} player-seasons" in summary
     screenshot(page, "map")
 
+    # the switch redraws the map by defensive role
+    page.click("#map-axis label:has-text('Defensive role')")
+    defensive = set(labelled["DEFENSIVE_ROLE_NAME"])
+    page.wait_for_function(
+        f"names => {{ const p = ({MAP_POINTS})(); "
+        "return p && p.length === names.length && p.every(([n]) => names.includes(n)); }",
+        arg=sorted(defensive),
+    )
+    traces = page.evaluate(MAP_POINTS)
+    assert sum(n for _, n in traces) == len(labelled)
+    counts = labelled["DEFENSIVE_ROLE_NAME"].value_counts()
+    assert all(counts[name] == n for name, n in traces)
+
 
 def test_search_a_player_pick_a_season_and_see_similar_players(page, dashboard, labelled):
     page.goto(dashboard.url)
@@ -121,7 +134,9 @@ def test_search_a_player_pick_a_season_and_see_similar_players(page, dashboard, 
         "s => document.querySelector('#player-season-label')?.innerText.startsWith(s)", arg=first
     )
     archetype = player.loc[player["SEASON"] == first, "ARCHETYPE_NAME"].item()
+    defensive = player.loc[player["SEASON"] == first, "DEFENSIVE_ROLE_NAME"].item()
     assert archetype in page.inner_text("#player-card")
+    assert defensive in page.inner_text("#player-card")  # both roles
 
     rows = similar_rows(page)
     names = set(labelled["PLAYER_NAME"])
@@ -206,7 +221,9 @@ def test_other_views_render_with_the_champions_details(page, dashboard, labelled
     page.wait_for_selector("#champion-title")
     assert page.inner_text("#champion-title").endswith(f"v{champion.version}")
     assert page.locator("#leaderboard tbody tr").count() == len(candidates)
-    assert page.locator("#leaderboard tr.champion-row").inner_text().startswith("1")
+    champions = page.locator("#leaderboard tr.champion-row")  # one per axis, each ranked first
+    assert champions.count() == 2
+    assert all(row.startswith("1") for row in champions.all_inner_texts())
     link = page.get_attribute("a:has-text('Champion run in MLflow')", "href")
     assert (
         link
@@ -220,7 +237,11 @@ def test_other_views_render_with_the_champions_details(page, dashboard, labelled
     open_tab(page, "Archetypes")
     page.wait_for_selector("#profile-heatmap .js-plotly-plot")
     for name in labelled["ARCHETYPE_NAME"].unique():
-        assert name in page.inner_text(".card-grid")
+        assert name in page.inner_text("#roles-offense .card-grid")
+    page.click("#archetypes-axis label:has-text('Defensive role')")
+    page.wait_for_selector("#roles-defense .card-grid", state="visible")
+    for name in labelled["DEFENSIVE_ROLE_NAME"].unique():
+        assert name in page.inner_text("#roles-defense .card-grid")
     screenshot(page, "archetypes")
 
     open_tab(page, "Eras")

@@ -11,6 +11,7 @@ import sys
 
 from mlflow import MlflowClient
 
+from nba_cluster.features.table import AXES
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
 from tests.support.mlflow_server import mlflow_server
 from tests.support.search_space import small_search_params
@@ -25,10 +26,16 @@ def search(clusters: int) -> dict:
     pass (all noise), so it never decides."""
     return {
         **small_search_params(),
-        "training.search_space.kmeans.n_clusters": [clusters],
-        "training.search_space.gaussian_mixture.n_components": [clusters],
-        "training.search_space.agglomerative_ward.n_clusters": [clusters],
-        "training.search_space.hdbscan.min_cluster_size": [200],
+        **{
+            f"training.axes.{axis}.search_space.{setting}": value
+            for axis in AXES
+            for setting, value in (
+                ("kmeans.n_clusters", [clusters]),
+                ("gaussian_mixture.n_components", [clusters]),
+                ("agglomerative_ward.n_clusters", [clusters]),
+                ("hdbscan.min_cluster_size", [200]),
+            )
+        },
     }
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from nba_cluster.features.table import AXES
 from nba_cluster.model_registry import CHALLENGER, CHAMPION, MODEL_NAME
 from tests.support.kedro_session import run_kedro
 from tests.support.project import EXPERIMENT
@@ -25,10 +26,16 @@ METRICS = [
 SMALL_SEARCH = small_search_params()
 WORSE_SEARCH = {
     **SMALL_SEARCH,
-    "training.search_space.kmeans.n_clusters": [8],
-    "training.search_space.gaussian_mixture.n_components": [8],
-    "training.search_space.agglomerative_ward.n_clusters": [8],
-    "training.search_space.hdbscan.min_cluster_size": [400],
+    **{
+        f"training.axes.{axis}.search_space.{setting}": value
+        for axis in AXES
+        for setting, value in (
+            ("kmeans.n_clusters", [8]),
+            ("gaussian_mixture.n_components", [8]),
+            ("agglomerative_ward.n_clusters", [8]),
+            ("hdbscan.min_cluster_size", [400]),
+        )
+    },
 }
 
 
@@ -73,8 +80,9 @@ def test_full_run_then_registry_rules(tracked_project, replay, mlflow_server):
     assert labelled["ARCHETYPE_NAME"].notna().all()
     assert set(labelled["MODEL_VERSION"]) == {first.version}
     profiles = read_output(project, "archetype_profiles")
-    assert profiles["ARCHETYPE_NAME"].is_unique
-    assert profiles["SIZE"].sum() == len(labelled)
+    for _, of_axis in profiles.groupby("AXIS"):  # every player-season once on each axis
+        assert of_axis["ARCHETYPE_NAME"].is_unique
+        assert of_axis["SIZE"].sum() == len(labelled)
 
     # a worse candidate is registered, but only as challenger
     run_kedro(project, "training", {**fixture_params(replay), **WORSE_SEARCH})

@@ -47,7 +47,6 @@ def test_the_shipped_parameters_are_valid_and_pass_through_unchanged():
         ("ingestion", "season_types", "Regular Season|Playoffs", ["Regular Season", "Playoffs"]),
         ("ingestion", "current_season_max_age_hours", 6, 6),
         ("ingestion", "current_season_max_age_hours", 0, 0),  # 0: re-fetch on every run
-        ("training", "features", "PTS_PER36_Z|AST_PER36_Z", ["PTS_PER36_Z", "AST_PER36_Z"]),
         ("training", "pca_components", "null|8", [None, 8]),
     ],
 )
@@ -60,13 +59,13 @@ def test_forms_the_command_line_can_carry_are_accepted(section, key, value, expe
 
 def test_nested_lists_travel_as_bars_with_each_item_read_as_yaml():
     params = project_parameters()
-    params["training"]["selection"]["cluster_count_range"] = "4|8"
-    params["training"]["search_space"]["kmeans"]["n_clusters"] = "5|6|7"
+    params["training"]["axes"]["offense"]["cluster_count_range"] = "4|8"
+    params["training"]["axes"]["defense"]["search_space"]["kmeans"]["n_clusters"] = "5|6|7"
 
     training = validate_parameters(params, PARAMETER_MODELS)["training"]
 
-    assert training["selection"]["cluster_count_range"] == [4, 8]
-    assert training["search_space"]["kmeans"]["n_clusters"] == [5, 6, 7]
+    assert training["axes"]["offense"]["cluster_count_range"] == [4, 8]
+    assert training["axes"]["defense"]["search_space"]["kmeans"]["n_clusters"] == [5, 6, 7]
 
 
 BAD_PARAMETERS = [
@@ -106,18 +105,31 @@ BAD_PARAMETERS = [
     ),
     ({"feature_engineering.min_games": "ten"}, ["feature_engineering.min_games='ten'", "integer"]),
     (
-        {"training.selection.cluster_count_range": [12, 8]},
+        {"training.axes.offense.cluster_count_range": [12, 8]},
         ["cluster_count_range=[12, 8]", "reversed"],
     ),
     (
-        {"training.selection.cluster_count_range": []},
+        {"training.axes.defense.cluster_count_range": []},
         ["cluster_count_range=[]", "at least 2 items"],
     ),
     (
-        {"training.search_space.kmeans.n_clusters": []},
-        ["training.search_space.kmeans.n_clusters=[]"],
+        {"training.axes.offense.search_space.kmeans.n_clusters": []},
+        ["training.axes.offense.search_space.kmeans.n_clusters=[]"],
     ),
-    ({"training.search_space.kmeanz": {"n_clusters": [8]}}, ["unknown model families ['kmeanz']"]),
+    (
+        {"training.axes.defense.search_space.kmeanz": {"n_clusters": [8]}},
+        ["unknown model families ['kmeanz']"],
+    ),
+    (
+        {
+            "training.axes.special_teams": {
+                "cluster_count_range": [3, 4],
+                "search_space": {"kmeans": {"n_clusters": [3]}},
+            }
+        },
+        ["exactly offense, defense expected"],
+    ),
+    ({"training.search_workers": 0}, ["search_workers 0"]),
     ({"trainig.seed": 1}, ["trainig: unknown section", "ingestion, feature_engineering, training"]),
 ]
 
@@ -162,7 +174,7 @@ def test_a_typo_stops_ingestion_before_any_request(project, replay):
 
 def test_a_reversed_range_stops_training_before_any_fit_or_mlflow_run(project):
     with pytest.raises(GuidedFailure, match=r"cluster_count_range=\[12, 8\]: .*reversed"):
-        run_kedro(project, "training", {"training.selection.cluster_count_range": [12, 8]})
+        run_kedro(project, "training", {"training.axes.offense.cluster_count_range": [12, 8]})
 
     client = MlflowClient(os.environ["MLFLOW_TRACKING_URI"])
     assert client.search_experiments(filter_string="name = 'nba_cluster'") == []

@@ -34,7 +34,8 @@ PIPELINE_PARAMS = ",".join(
         f"ingestion.first_season={FIRST_SEASON}",
         f"ingestion.last_season={LAST_SEASON}",
         "ingestion.http.pause_seconds=0",
-        "training.search_space.kmeans.n_clusters=[8]",
+        "training.axes.offense.search_space.kmeans.n_clusters=[8]",
+    "training.axes.defense.search_space.kmeans.n_clusters=[4]",
         "training.evaluation.bootstraps=2",
     )
 )

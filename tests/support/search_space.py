@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from nba_cluster.features.table import AXES
 from tests.support.kedro_session import apply_params
 from tests.support.project import project_parameters
 
@@ -17,18 +18,21 @@ SMALL_SEARCH_SPACE = {
     "agglomerative_ward": {"n_clusters": [5], "fit_sample_size": [100]},
     "hdbscan": {"min_cluster_size": [15], "min_samples": [10]},
 }
-# No PCA variant, two bootstraps, and a cluster-count range around the synthetic league's five.
+# No PCA variant, two bootstraps, one worker (tests run beside each other on two cores), and a
+# cluster-count range around the synthetic league's five, on both axes.
 SMALL_SETTINGS = {
     "pca_components": [None],
+    "search_workers": 1,
     "evaluation.bootstraps": 2,
-    "selection.cluster_count_range": [4, 8],
+    **{f"axes.{axis}.cluster_count_range": [4, 8] for axis in AXES},
 }
 
 
 def small_search_params() -> dict[str, Any]:
     """The small search as ``kedro run --params`` takes it: ``training.``-dotted keys."""
     params = {
-        f"training.search_space.{family}.{name}": values
+        f"training.axes.{axis}.search_space.{family}.{name}": values
+        for axis in AXES
         for family, grid in SMALL_SEARCH_SPACE.items()
         for name, values in grid.items()
     }
@@ -37,25 +41,33 @@ def small_search_params() -> dict[str, Any]:
 
 def small_training_parameters(search_space: dict | None = None) -> dict[str, Any]:
     """The project's training parameters as ``small_search_params`` changes them; with
-    ``search_space``, that replaces the whole search space instead."""
+    ``search_space``, that replaces each axis's whole search space instead."""
     parameters = copy.deepcopy(project_parameters("training"))
     small = {key.removeprefix("training."): value for key, value in small_search_params().items()}
     apply_params(parameters, copy.deepcopy(small))
     if search_space is not None:
-        parameters["search_space"] = copy.deepcopy(search_space)
+        for axis in AXES:
+            parameters["axes"][axis]["search_space"] = copy.deepcopy(search_space)
     return parameters
 
 
 # Every family, as `kedro run --params` carries lists (a|b), with candidate runs that stay
 # open long enough to kill a process or a server while one is being fitted.
 SLOW_CANDIDATE_SEARCH = [
-    "training.pca_components=8",
-    "training.search_space.kmeans.n_clusters=5|6|7",
-    "training.search_space.gaussian_mixture.n_components=5|6",
-    "training.search_space.agglomerative_ward.n_clusters=5",
-    "training.search_space.hdbscan.min_cluster_size=15",
+    "training.pca_components=3",  # within both axes' feature counts
+    "training.search_workers=1",
+    *(
+        f"training.axes.{axis}.{setting}"
+        for axis in AXES
+        for setting in (
+            "search_space.kmeans.n_clusters=5|6|7",
+            "search_space.gaussian_mixture.n_components=5|6",
+            "search_space.agglomerative_ward.n_clusters=5",
+            "search_space.hdbscan.min_cluster_size=15",
+            "cluster_count_range=4|8",
+        )
+    ),
     # each candidate's run is open while it is fitted and refitted: on the synthetic league's
     # 240 rows, 100 refits keep it open for most of a second, so the kill lands in one
     "training.evaluation.bootstraps=100",
-    "training.selection.cluster_count_range=4|8",
 ]

@@ -31,6 +31,7 @@ from nba_cluster.clustering.membership import (
 )
 
 NOISE = -1
+KMEANS_RESTARTS = 10
 
 
 class Family(StrEnum):
@@ -82,7 +83,9 @@ class CandidateSpec:
             case Family.KMEANS if init is not None:
                 return KMeans(random_state=seed, init=init, n_init=1, **params)
             case Family.KMEANS:
-                return KMeans(random_state=seed, n_init=4, **params)
+                # ten seeded restarts: with four, the fit (and so its stability) depended on
+                # the seed enough that seeds chose different k (docs/model.md)
+                return KMeans(random_state=seed, n_init=KMEANS_RESTARTS, **params)
             case Family.GAUSSIAN_MIXTURE:
                 return GaussianMixture(random_state=seed, n_init=1, reg_covar=1e-4, **params)
             case Family.AGGLOMERATIVE_WARD:

@@ -1,9 +1,11 @@
-"""The registered model: an MLflow pyfunc that labels player-seasons with archetypes.
+"""The registered model: an MLflow pyfunc that gives every player-season two roles.
 
-Every candidate, whatever its family, becomes an ``ArchetypeModel``: optional PCA, an
-assignment rule, soft membership (``membership.py``, or a mixture's own posterior), archetype
-ids and names earned by their defining traits and continued from the previous champion
-(``naming.py``), and a fixed 2-D map projection.
+An offensive role and a defensive role, each clustered in its own space (the feature table's
+``offense`` and ``defense`` columns). The best candidate of each axis, whatever its family,
+becomes a ``RoleModel``: optional PCA, an assignment rule, soft membership
+(``membership.py``, or a mixture's own posterior), role ids and names earned by their
+defining traits and continued from the previous champion (``naming.py``), and a fixed 2-D map
+projection. ``ArchetypeModel``, the registered pyfunc, holds both.
 """
 
 from __future__ import annotations
@@ -18,41 +20,79 @@ from sklearn.decomposition import PCA
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 
 from nba_cluster.clustering.candidates import NOISE, FittedClustering
+from nba_cluster.clustering.columns import AXIS_COLUMNS, DISPLAY_COLUMN, DISPLAY_SEPARATOR
 from nba_cluster.clustering.membership import membership_shares, squared_distances
 from nba_cluster.clustering.naming import continue_identities, defining_traits, describe_traits
 
-OUTPUT_COLUMNS = [
-    "ARCHETYPE_ID",
-    "ARCHETYPE_NAME",
-    "CONFIDENCE",  # membership share of ARCHETYPE_ID
-    "RUNNER_UP_ID",
-    "RUNNER_UP_NAME",
-    "RUNNER_UP_SHARE",
-    "HYBRID_NAME",  # "Primary creator / Stretch big" when the runner-up share is large enough
-    "CENTROID_DISTANCE",
-    "MAP_X",
-    "MAP_Y",
-]
-
 
 class ArchetypeModel(mlflow.pyfunc.PythonModel):
-    """MLflow pyfunc: z-score features in, archetype, runner-up, shares and map position out.
+    """MLflow pyfunc: z-score features in, the offensive and the defensive role (each with
+    runner-up, shares and map position) and their combined reading out (``OUTPUT_COLUMNS``).
+
+    One registered version carries both axes' models (``roles``), so inference, the registry
+    and the dashboard handle one champion.
+    """
+
+    def __init__(self, roles: Mapping[str, RoleModel]):
+        self.roles = dict(roles)
+
+    @property
+    def features(self) -> list[str]:
+        """Every feature either axis sees, offense first."""
+        return [feature for role in self.roles.values() for feature in role.features]
+
+    @property
+    def profiles(self) -> pd.DataFrame:
+        """Both axes' role profiles, one row per (AXIS, ARCHETYPE_ID)."""
+        return pd.concat(
+            [role.profiles.reset_index().assign(AXIS=axis) for axis, role in self.roles.items()],
+            ignore_index=True,
+        )
+
+    def model_space(self, features: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Each axis's model space: where its distances, and similar players, are measured."""
+        return {axis: role.model_space(features) for axis, role in self.roles.items()}
+
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        labelled = pd.concat(
+            [
+                role.predict(model_input).rename(columns=AXIS_COLUMNS[axis])
+                for axis, role in self.roles.items()
+            ],
+            axis=1,
+        )
+        labelled[DISPLAY_COLUMN] = (
+            labelled[AXIS_COLUMNS["offense"]["NAME"]]
+            + DISPLAY_SEPARATOR
+            + labelled[AXIS_COLUMNS["defense"]["NAME"]]
+        )
+        return labelled
+
+
+class RoleModel:
+    """One axis: optional PCA, an assignment rule, soft membership, role ids and names.
 
     ``naming`` holds ``trait_threshold``, ``continuity_max_distance`` and
-    ``hybrid_min_share``; ``previous_profiles`` are the current champion's, whose ids and
-    names matching archetypes keep.
+    ``hybrid_min_share``; ``previous_profiles`` are the current champion's on the same axis,
+    whose ids and names matching roles keep.
     """
 
     def __init__(
         self,
         fitted: FittedClustering,
+        axis: str,
         features: list[str],
         training_table: pd.DataFrame,
         *,
         temperature: float,
         naming: Mapping[str, Any],
+        stability: float = float("nan"),
         previous_profiles: pd.DataFrame | None = None,
     ):
+        self.axis = axis
+        # its candidate's stability when it was chosen: what a later training compares with
+        # when that candidate is no longer in the search
+        self.stability = float(stability)
         self.features = features
         self.family = fitted.spec.family
         self.clustering = fitted.without_training_data()
@@ -64,6 +104,7 @@ class ArchetypeModel(mlflow.pyfunc.PythonModel):
             previous_profiles,
             naming["trait_threshold"],
             naming["continuity_max_distance"],
+            axis,
         )
         self.archetype_ids = np.array([ids[int(label)] for label in fitted.cluster_ids])
         profiles = centroids.rename(index=ids).sort_index()
@@ -81,7 +122,8 @@ class ArchetypeModel(mlflow.pyfunc.PythonModel):
         """Where distances are measured: the features after the model's PCA, if any."""
         return self.clustering.transform(features[self.features].to_numpy(dtype=float))
 
-    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+    def predict(self, model_input: pd.DataFrame) -> pd.DataFrame:
+        """``ROLE_FIELDS`` for every row of ``model_input``."""
         space = self.model_space(model_input)
         rows = np.arange(len(space))
         own = np.searchsorted(self.clustering.cluster_ids, self.clustering.assign_in_space(space))
@@ -95,8 +137,8 @@ class ArchetypeModel(mlflow.pyfunc.PythonModel):
         coordinates = self.map_projection.transform(space)
         return pd.DataFrame(
             {
-                "ARCHETYPE_ID": self.archetype_ids[own].astype("int64"),
-                "ARCHETYPE_NAME": names[own],
+                "ID": self.archetype_ids[own].astype("int64"),
+                "NAME": names[own],
                 "CONFIDENCE": shares[rows, own],
                 "RUNNER_UP_ID": self.archetype_ids[runner_up].astype("int64"),
                 "RUNNER_UP_NAME": names[runner_up],

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from dash import ALL, html
+from dash import ALL, dcc, html
 
+from nba_cluster.clustering.columns import AXIS_TITLES
 from nba_cluster.dashboard.snapshot import Snapshot
+from nba_cluster.features.table import label
 from nba_cluster.model_registry import MODEL_NAME
 
 EN_DASH = " \u2013 "  # between the seasons of a span
@@ -25,42 +27,22 @@ MUTED = "#616e7c"
 GRID = "#e4e7eb"
 HIGHLIGHT = "#111827"
 
-# Reader-facing names of the rate features (the z-score columns add "_Z").
-FEATURE_LABELS = {
-    "PTS_PER36": "Points /36",
-    "FGA_PER36": "FG attempts /36",
-    "FG3M_PER36": "3PM /36",
-    "FTA_PER36": "FT attempts /36",
-    "OREB_PER36": "Off. rebounds /36",
-    "DREB_PER36": "Def. rebounds /36",
-    "AST_PER36": "Assists /36",
-    "TOV_PER36": "Turnovers /36",
-    "STL_PER36": "Steals /36",
-    "BLK_PER36": "Blocks /36",
-    "PF_PER36": "Fouls /36",
-    "PFD_PER36": "Fouls drawn /36",
-    "FG3A_SHARE": "3PA share",
-    "FTA_RATE": "FT rate",
-    "AST_RATIO": "Assist ratio",
-    "TOV_RATIO": "Turnover ratio",
-    "AST_SHARE": "Assist share",
-    "OREB_SHARE": "Off. rebound share",
-    "DREB_SHARE": "Def. rebound share",
-    "STL_PER100": "Steals /100 poss.",
-    "BLK_PER100": "Blocks /100 poss.",
-    "PF_PER100": "Fouls /100 poss.",
-    "PFD_PER100": "Fouls drawn /100 poss.",
-    "USG_PCT": "Usage",
-    "FG2_PCT": "2P%",
-    "FG3_PCT": "3P%",
-    "TS_PCT": "True shooting",
-    "AST_TOV": "AST/TOV",
-}
-
 
 def feature_label(column: str) -> str:
-    base = column.removesuffix("_Z")
-    return FEATURE_LABELS.get(base, base.replace("_PER36", " /36").replace("_", " ").title())
+    """The feature table's label of a feature column (``*_Z`` or not), capitalised."""
+    text = label(column)
+    return text[:1].upper() + text[1:]
+
+
+def axis_switch(component_id: str, snapshot: Snapshot, value: str = "offense") -> dcc.RadioItems:
+    """Offensive role / defensive role, for views that show one axis at a time."""
+    return dcc.RadioItems(
+        id=component_id,
+        value=value if value in snapshot.axes else "offense",
+        inline=True,
+        className="radio axis-switch",
+        options=[{"label": AXIS_TITLES[axis], "value": axis} for axis in snapshot.axes],
+    )
 
 
 @dataclass(frozen=True)
@@ -92,10 +74,14 @@ def swatch(color: str) -> html.Span:
     return html.Span(className="swatch", style={"backgroundColor": color})
 
 
-def archetype_badge(snapshot: Snapshot, archetype: int, extra: str = "") -> html.Span:
-    color = snapshot.colors[int(archetype)]
+def archetype_badge(
+    snapshot: Snapshot, archetype: int, extra: str = "", axis: str = "offense"
+) -> html.Span:
+    """A role's name in its colour (the offensive role, the archetype, by default)."""
+    view = snapshot.axis(axis)
+    color = view.colors[int(archetype)]
     return html.Span(
-        [snapshot.archetype_names[int(archetype)], extra],
+        [view.archetype_names[int(archetype)], extra],
         className="archetype-badge",
         style={"borderColor": color, "color": color},
     )

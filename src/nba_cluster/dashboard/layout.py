@@ -181,8 +181,8 @@ def empty_page(snapshot: Snapshot, links: Links, status: dict | None = None) -> 
 
 
 def register(app, store: DataStore) -> None:
-    """The URL-sync callback, then each view's own (archetypes and model have none: they
-    change only with the snapshot, which rebuilds the page)."""
+    """The URL-sync callback, then each view's own (model has none: it changes only with the
+    snapshot, which rebuilds the page)."""
 
     @app.callback(
         Output("url", "search"),

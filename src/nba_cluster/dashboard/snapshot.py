@@ -10,43 +10,145 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from nba_cluster.clustering.columns import AXIS_COLUMNS
 from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.search import normalize_name
 from nba_cluster.dashboard.sources import Champion
+from nba_cluster.features.table import AXES
 
-# Archetype colours, in map order (left to right on the map): distinct, colour-blind-aware
-# (Okabe-Ito first, then Tableau), readable on white.
+# Role colours, in map order (left to right on the map), enough for 14 roles per axis: 14
+# hues 25.7 degrees apart (no two roles share a hue), dark and light in turn, handed out so
+# that any first k are spread around the wheel. Readable on white, and still told apart
+# under protanopia, deuteranopia and tritanopia (tests/dashboard/test_palette.py).
 PALETTE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#D55E00",
-    "#56B4E9",
-    "#8C6D31",
-    "#7F7F7F",
-    "#B279A2",
-    "#4E79A7",
-    "#F28E2B",
-    "#59A14F",
-    "#E15759",
-    "#76B7B2",
+    "#DD5A40",
+    "#1C879C",
+    "#629C1C",
+    "#8740DD",
+    "#1C9C43",
+    "#DD40AD",
+    "#9C681C",
+    "#DADD40",
+    "#53DD40",
+    "#40DDB4",
+    "#4080DD",
+    "#1F1C9C",
+    "#8D1C9C",
+    "#9C1C3D",
 )
 
 # What lists of player-seasons (similar players) show.
 DISPLAY_COLUMNS = (
     "PLAYER_ID", "PLAYER_NAME", "SEASON", "TEAM_ABBREVIATION", "ARCHETYPE_ID", "ARCHETYPE_NAME",
+    "DEFENSIVE_ROLE_ID", "DEFENSIVE_ROLE_NAME", "ARCHETYPE_DISPLAY",
     "PTS_PER36", "OREB_PER36", "DREB_PER36", "AST_PER36", "MIN",
 )  # fmt: skip
 
 
-def membership_text(row) -> str:
-    """``"Primary creator / Stretch big, 0.55 / 0.35"`` for a hybrid, else the archetype's
-    share (models registered before soft membership only have ``CONFIDENCE``)."""
-    if row.get("HYBRID_NAME", row["ARCHETYPE_NAME"]) != row["ARCHETYPE_NAME"]:
-        return f"{row['HYBRID_NAME']}, {row['CONFIDENCE']:.2f} / {row['RUNNER_UP_SHARE']:.2f}"
-    return f"{row['ARCHETYPE_NAME']}, {row['CONFIDENCE']:.2f}"
+def membership_text(row, axis: str = "offense") -> str:
+    """``"Shot creator / Scoring wing, 0.55 / 0.35"`` for a hybrid, else the role's share
+    (models registered before soft membership only have ``CONFIDENCE``)."""
+    c = AXIS_COLUMNS[axis]
+    if row.get(c["HYBRID_NAME"], row[c["NAME"]]) != row[c["NAME"]]:
+        return (
+            f"{row[c['HYBRID_NAME']]}, {row[c['CONFIDENCE']]:.2f} / {row[c['RUNNER_UP_SHARE']]:.2f}"
+        )
+    return f"{row[c['NAME']]}, {row[c['CONFIDENCE']]:.2f}"
+
+
+@dataclass(frozen=True, eq=False)
+class AxisView:
+    """One axis of a snapshot (the offensive or the defensive role): its roles in map order,
+    names, colours, centroid table and map arrays, computed once."""
+
+    snapshot: Snapshot
+    axis: str
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """This axis's labelled columns by field (``ID``, ``NAME``, ``MAP_X``, ...)."""
+        return AXIS_COLUMNS[self.axis]
+
+    @cached_property
+    def profiles(self) -> pd.DataFrame:
+        """This axis's rows of archetype_profiles (labels from before the two axes: all)."""
+        profiles = self.snapshot.profiles
+        if "AXIS" not in profiles:
+            return profiles
+        return profiles[profiles["AXIS"] == self.axis].reset_index(drop=True)
+
+    @cached_property
+    def features(self) -> list[str]:
+        """The axis's features: the centroid columns its profiles fill, in their order."""
+        z = [c for c in self.profiles.columns if c.endswith("_Z")]
+        return [c for c in z if self.profiles[c].notna().any()]
+
+    @cached_property
+    def archetype_order(self) -> list[int]:
+        """Role ids ordered by their mean position along the map's first axis, so
+        neighbours on the map are neighbours in legends, tables and stacks."""
+        frame = self.snapshot.archetypes
+        centre = frame.groupby(self.columns["ID"])[self.columns["MAP_X"]].mean()
+        ids = [int(i) for i in self.profiles["ARCHETYPE_ID"]]
+        return sorted(ids, key=lambda i: (centre.get(i, np.inf), i))
+
+    @cached_property
+    def archetype_names(self) -> dict[int, str]:
+        return {
+            int(i): str(n)
+            for i, n in zip(
+                self.profiles["ARCHETYPE_ID"], self.profiles["ARCHETYPE_NAME"], strict=True
+            )
+        }
+
+    @cached_property
+    def colors(self) -> dict[int, str]:
+        return {a: PALETTE[i % len(PALETTE)] for i, a in enumerate(self.archetype_order)}
+
+    @cached_property
+    def profile_table(self) -> pd.DataFrame:
+        """Centroid z-scores, one row per role id (map order), feature columns."""
+        table = self.profiles.set_index("ARCHETYPE_ID")[self.features].astype(float)
+        return table.reindex(self.archetype_order)
+
+    @cached_property
+    def map_arrays(self) -> dict[str, np.ndarray]:
+        """Per-row arrays the map figure is cut from (coordinates as float32: half the bytes)."""
+        frame = self.snapshot.archetypes
+        text = (
+            frame["PLAYER_NAME"].astype(str)
+            + "<br>"
+            + frame["SEASON"].astype(str)
+            + " · "
+            + frame["TEAM_ABBREVIATION"].fillna("").astype(str)
+        )
+        # customdata goes as plain numbers, not a base64 typed array: dcc.Graph copies a
+        # clicked point's customdata from the figure as sent, and cannot index a typed array
+        stats = (
+            np.column_stack(
+                [
+                    frame["PLAYER_ID"],
+                    frame["SEASON"].astype(str).str[:4].astype(int),
+                    frame["PTS_PER36"],
+                    frame["OREB_PER36"] + frame["DREB_PER36"],
+                    frame["AST_PER36"],
+                    frame["TS_PCT"] * 100.0,
+                    frame["FG3A_SHARE"] * 100.0,
+                ]
+            )
+            .astype(np.float64)
+            .round(1)
+        )
+        axis = self.axis
+        return {
+            "x": frame[self.columns["MAP_X"]].to_numpy(dtype=np.float32),
+            "y": frame[self.columns["MAP_Y"]].to_numpy(dtype=np.float32),
+            "archetype": frame[self.columns["ID"]].to_numpy(dtype=np.int64),
+            "text": text.to_numpy(dtype=object),
+            "membership": frame.apply(membership_text, axis=1, args=(axis,)).to_numpy(dtype=object),
+            "customdata": np.ascontiguousarray(stats),
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,36 +238,44 @@ class Snapshot:
         return f"{season}, through {through}" if through else season
 
     @cached_property
+    def axes(self) -> tuple[str, ...]:
+        """The role axes the labels hold: both, or the offensive one alone for labels written
+        before the defensive role existed."""
+        return AXES if AXIS_COLUMNS["defense"]["ID"] in self.archetypes else AXES[:1]
+
+    def axis(self, name: str | None = "offense") -> AxisView:
+        """One axis's view (an unknown or absent axis: the offensive role)."""
+        name = name if name in self.axes else "offense"
+        return self._axis_views[name]
+
+    @cached_property
+    def _axis_views(self) -> dict[str, AxisView]:
+        return {name: AxisView(self, name) for name in self.axes}
+
+    # The offensive role is the archetype (ARCHETYPE_ID): what views without a switch show.
+    @property
     def features(self) -> list[str]:
-        """The model's features: the centroid columns of the profiles, in their order."""
-        return [c for c in self.profiles.columns if c.endswith("_Z")]
+        return self.axis().features
 
-    @cached_property
+    @property
     def archetype_order(self) -> list[int]:
-        """Archetype ids ordered by their mean position along the map's first axis, so
-        neighbours on the map are neighbours in legends, tables and stacks."""
-        centre = self.archetypes.groupby("ARCHETYPE_ID")["MAP_X"].mean()
-        ids = [int(i) for i in self.profiles["ARCHETYPE_ID"]]
-        return sorted(ids, key=lambda i: (centre.get(i, np.inf), i))
+        return self.axis().archetype_order
 
-    @cached_property
+    @property
     def archetype_names(self) -> dict[int, str]:
-        return {
-            int(i): str(n)
-            for i, n in zip(
-                self.profiles["ARCHETYPE_ID"], self.profiles["ARCHETYPE_NAME"], strict=True
-            )
-        }
+        return self.axis().archetype_names
 
-    @cached_property
+    @property
     def colors(self) -> dict[int, str]:
-        return {a: PALETTE[i % len(PALETTE)] for i, a in enumerate(self.archetype_order)}
+        return self.axis().colors
 
-    @cached_property
+    @property
     def profile_table(self) -> pd.DataFrame:
-        """Centroid z-scores, one row per archetype id (map order), feature columns."""
-        table = self.profiles.set_index("ARCHETYPE_ID")[self.features].astype(float)
-        return table.reindex(self.archetype_order)
+        return self.axis().profile_table
+
+    @property
+    def map_arrays(self) -> dict[str, np.ndarray]:
+        return self.axis().map_arrays
 
     @cached_property
     def players(self) -> pd.DataFrame:
@@ -203,43 +313,6 @@ class Snapshot:
         return self.archetypes["SEASON"].astype(str).map(position).to_numpy(dtype=np.int16)
 
     @cached_property
-    def map_arrays(self) -> dict[str, np.ndarray]:
-        """Per-row arrays the map figure is cut from (coordinates as float32: half the bytes)."""
-        frame = self.archetypes
-        text = (
-            frame["PLAYER_NAME"].astype(str)
-            + "<br>"
-            + frame["SEASON"].astype(str)
-            + " · "
-            + frame["TEAM_ABBREVIATION"].fillna("").astype(str)
-        )
-        # customdata goes as plain numbers, not a base64 typed array: dcc.Graph copies a
-        # clicked point's customdata from the figure as sent, and cannot index a typed array
-        stats = (
-            np.column_stack(
-                [
-                    frame["PLAYER_ID"],
-                    frame["SEASON"].astype(str).str[:4].astype(int),
-                    frame["PTS_PER36"],
-                    frame["OREB_PER36"] + frame["DREB_PER36"],
-                    frame["AST_PER36"],
-                    frame["TS_PCT"] * 100.0,
-                    frame["FG3A_SHARE"] * 100.0,
-                ]
-            )
-            .astype(np.float64)
-            .round(1)
-        )
-        return {
-            "x": frame["MAP_X"].to_numpy(dtype=np.float32),
-            "y": frame["MAP_Y"].to_numpy(dtype=np.float32),
-            "archetype": frame["ARCHETYPE_ID"].to_numpy(dtype=np.int64),
-            "text": text.to_numpy(dtype=object),
-            "membership": frame.apply(membership_text, axis=1).to_numpy(dtype=object),
-            "customdata": np.ascontiguousarray(stats),
-        }
-
-    @cached_property
     def display_table(self) -> pd.DataFrame:
         """The columns lists of player-seasons show (narrow: cheap to slice per request)."""
         return self.archetypes[[c for c in DISPLAY_COLUMNS if c in self.archetypes]]
@@ -260,14 +333,20 @@ class Snapshot:
         return None if row is None else self.archetypes.iloc[row]
 
     def similar(
-        self, player_id: int, season: str, k: int = 10, in_season: str | None = None
+        self,
+        player_id: int,
+        season: str,
+        k: int = 10,
+        in_season: str | None = None,
+        space: str = "combined",
     ) -> pd.DataFrame:
-        """The ``k`` most similar player-seasons of other players, with their display columns."""
+        """The ``k`` most similar player-seasons of other players, with their display
+        columns, in ``space`` (both roles' spaces, or the offensive one)."""
         if self.similarity is None:
             return pd.DataFrame()
         try:
             found = self.similarity.most_similar(
-                int(player_id), str(season), k=k, in_season=in_season
+                int(player_id), str(season), k=k, in_season=in_season, space=space
             )
         except KeyError:
             return pd.DataFrame()

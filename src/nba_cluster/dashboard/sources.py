@@ -173,7 +173,8 @@ class ChampionSource:
                 filter_string=f"tags.mlflow.parentRunId = '{parent_id}'",
                 max_results=5000,
             )
-            leaderboard = _leaderboard(siblings, selection, run.info.run_id)
+            chosen = _chosen_by_axis(parent.data.tags.get("best_candidate", "") if parent else "")
+            leaderboard = _leaderboard(siblings, selection, run.info.run_id, chosen)
         created = model_version.creation_timestamp
         return Champion(
             version=str(model_version.version),
@@ -195,28 +196,63 @@ class ChampionSource:
         )
 
 
+def _chosen_by_axis(best_candidate: str) -> dict[str, str]:
+    """``{axis: candidate}`` from the training run's ``best_candidate`` tag, which names
+    both axes' ("offense: kmeans-n_clusters=8; defense: kmeans-n_clusters=4")."""
+    pairs = (part.split(": ", 1) for part in best_candidate.split("; ") if ": " in part)
+    return {axis: candidate for axis, candidate in pairs}
+
+
 def _selection_rule(parent_params: Mapping[str, str]) -> dict[str, Any] | None:
-    """``training.selection`` as kedro-mlflow logged it (flattened with '.', values as text)."""
+    """``training.selection`` as kedro-mlflow logged it (flattened with '.', values as text),
+    with each axis's cluster-count range (``{axis: [low, high]}``; one range for runs trained
+    before the two axes)."""
     prefix = "training.selection."
     flat = {k.removeprefix(prefix): v for k, v in parent_params.items() if k.startswith(prefix)}
+    ranges = {
+        k.removeprefix("training.axes.").split(".")[0]: list(ast.literal_eval(v))
+        for k, v in parent_params.items()
+        if k.startswith("training.axes.") and k.endswith(".cluster_count_range")
+    }
     try:
         return {
-            "cluster_count_range": list(ast.literal_eval(flat["cluster_count_range"])),
+            "cluster_count_range": ranges or list(ast.literal_eval(flat["cluster_count_range"])),
             "max_noise_share": float(flat["max_noise_share"]),
             "weights": {
                 "silhouette": float(flat["weights.silhouette"]),
                 "stability": float(flat["weights.stability"]),
             },
-            # absent from runs trained before the margin existed
+            # absent from runs trained before the margins existed
             "incumbent_margin": float(flat.get("incumbent_margin", 0.0)),
+            "parsimony_margin": float(flat.get("parsimony_margin", 0.0)),
         }
     except (KeyError, ValueError, SyntaxError, TypeError):
         return None
 
 
-def _leaderboard(runs: list, selection: Mapping[str, Any] | None, champion_run: str):
+def _ranked(candidates: pd.DataFrame, selection: Mapping[str, Any] | None, axis: str):
+    """One axis's candidates by the selection rule with that axis's range (by silhouette
+    when the run logged no rule)."""
+    ranges = (selection or {}).get("cluster_count_range")
+    if isinstance(ranges, dict) and axis in ranges:
+        return rank_candidates(candidates, {**selection, "cluster_count_range": ranges[axis]})
+    if selection is not None and not isinstance(ranges, dict):
+        return rank_candidates(candidates, selection)
+    return candidates.sort_values("silhouette", ascending=False, ignore_index=True)
+
+
+def _leaderboard(
+    runs: list,
+    selection: Mapping[str, Any] | None,
+    champion_run: str,
+    chosen: Mapping[str, str] | None = None,
+):
+    """Every candidate run, ranked by the selection rule within its axis (offense first),
+    ``RANK`` counting from 1 on each axis; ``is_champion`` marks the registered model's
+    candidate on each axis."""
     rows = [
         {
+            "axis": r.data.params.get("axis", ""),
             "candidate": r.info.run_name,
             "model_family": r.data.params.get("model_family"),
             "run_id": r.info.run_id,
@@ -230,8 +266,10 @@ def _leaderboard(runs: list, selection: Mapping[str, Any] | None, champion_run: 
     for column in ("n_clusters", "noise_share", "silhouette", "stability"):
         if column not in table:
             table[column] = np.nan
-    if selection is not None:
-        table = rank_candidates(table, selection)
-    else:
-        table = table.sort_values("silhouette", ascending=False, ignore_index=True)
-    return table.assign(is_champion=table["run_id"] == champion_run)
+    ranked = []
+    for axis, group in sorted(table.groupby("axis"), key=lambda pair: pair[0] != "offense"):
+        candidates = _ranked(group.reset_index(drop=True), selection, axis)
+        chosen_name = f"{axis}: {(chosen or {}).get(axis)}"
+        champion = (candidates["run_id"] == champion_run) | (candidates["candidate"] == chosen_name)
+        ranked.append(candidates.assign(rank=range(1, len(candidates) + 1), is_champion=champion))
+    return pd.concat(ranked, ignore_index=True)

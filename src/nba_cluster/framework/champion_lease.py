@@ -38,13 +38,13 @@ class ChampionLease:
         if self._held is not None or not {REGISTERED_CANDIDATE, CHAMPION_MODEL} & set(node.outputs):
             return
         lease = lease_at(self._catalog.load(CHAMPION_LEASE))
-        held = contextlib.ExitStack()
-        if not held.enter_context(lease.hold(wait=False)):
-            logger.info(
-                "Waiting for the champion lease %s: another training holds it", lease.location
-            )
-            held.enter_context(lease.hold(timeout_seconds=WAIT_SECONDS))
-        self._held = held
+        with contextlib.ExitStack() as held:
+            if not held.enter_context(lease.hold(wait=False)):
+                logger.info(
+                    "Waiting for the champion lease %s: another training holds it", lease.location
+                )
+                held.enter_context(lease.hold(timeout_seconds=WAIT_SECONDS))
+            self._held = held.pop_all()  # held until the decision is saved
 
     @hook_impl
     def after_dataset_saved(self, dataset_name: str) -> None:

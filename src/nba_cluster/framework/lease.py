@@ -7,8 +7,8 @@
 (``fcntl.flock``) on that file: the kernel releases it when its holder dies, however it dies,
 so a killed run never leaves a lease behind; it spans the processes and containers of one host
 that mount the file (the scheduler, ``docker compose run pipeline``, a developer's
-``kedro run``). Object-store locations (``s3://``) are for leases across hosts; their backend
-is not written yet.
+``kedro run``). An object-store location (``s3://``) is a lease across hosts: one object taken
+by a conditional PUT and renewed while held (``datasets.object_lease``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Lease(Protocol):
     ) -> contextlib.AbstractContextManager[bool]:
         """Held for the duration of the block (yields True); with ``wait=False`` yields False
         at once when someone else holds it. Waiting longer than ``timeout_seconds`` raises
-        ``LeaseTimeout``."""
+        ``TimeoutError`` (``LeaseTimeout`` for a file lease)."""
         ...
 
 
@@ -88,10 +88,14 @@ def lease_at(location: str) -> Lease:
     """The lease at ``location``: a local path (or ``file://`` URL), or an object-store URL."""
     if location.startswith("file://"):
         location = location.removeprefix("file://")
-    if "://" in location:
-        scheme = location.split("://", 1)[0]
-        raise NotImplementedError(
-            f"No lease backend for {scheme}:// yet ({location}): only local files are supported "
-            "(a path under the data folder shared by every process that trains)"
-        )
-    return FileLease(Path(location))
+    if "://" not in location:
+        return FileLease(Path(location))
+    scheme = location.split("://", 1)[0]
+    if scheme in ("s3", "s3a"):
+        # Imported here: boto3 is loaded only where a lease lives in a bucket.
+        from nba_cluster.datasets.object_lease import ObjectLease  # noqa: PLC0415
+
+        return ObjectLease(location)
+    raise NotImplementedError(
+        f"No lease backend for {scheme}:// ({location}): a local path or an s3:// URL"
+    )

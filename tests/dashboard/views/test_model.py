@@ -23,3 +23,13 @@ def test_a_run_logged_before_the_margin_reads_as_a_weighted_score():
     assert text.endswith(
         "Score = silhouette + 0.2 \u00d7 stability; the best eligible candidate is registered."
     )
+
+
+def test_a_two_axis_run_names_each_axis_range():
+    rule = {"cluster_count_range": {"offense": [6, 12], "defense": [3, 8]},
+            "max_noise_share": 0.15, "weights": {"silhouette": 0.0, "stability": 1.0}}  # fmt: skip
+    text = selection_rule_text(dataclasses.replace(fakes.champion(), selection=rule))
+    assert text == (
+        "Eligible: offense 6-12, defense 3-8 clusters and at most 15% noise. Score = stability; "
+        "the best eligible candidate of each axis is registered."
+    )

@@ -9,7 +9,7 @@ from kedro.io import DataCatalog, DatasetError, Version
 from kedro.runner import SequentialRunner
 from sklearn.metrics import adjusted_rand_score
 
-from nba_cluster.clustering.model import OUTPUT_COLUMNS
+from nba_cluster.clustering.columns import OUTPUT_COLUMNS
 from nba_cluster.clustering.similarity import SimilarityIndex
 from nba_cluster.datasets import AtomicDataset, PublicationManifest
 from nba_cluster.datasets.names import INFERENCE_MANIFEST, INFERENCE_OUTPUTS
@@ -63,11 +63,18 @@ def test_champion_labels_every_player_season_even_unseen_ones(tracking, player_f
     )
     pd.testing.assert_series_equal(labelled["HYBRID_NAME"], expected, check_names=False)
 
+    # the defensive role: its own columns, its own soft membership, and the combined reading
+    assert (labelled["DEFENSIVE_RUNNER_UP_ID"] != labelled["DEFENSIVE_ROLE_ID"]).all()
+    assert (labelled["DEFENSIVE_CONFIDENCE"] >= labelled["DEFENSIVE_RUNNER_UP_SHARE"]).all()
+    both = labelled["ARCHETYPE_NAME"] + " · " + labelled["DEFENSIVE_ROLE_NAME"]
+    assert (labelled["ARCHETYPE_DISPLAY"] == both).all()
+
     profiles = catalog.load("archetype_profiles")
     assert profiles["DEFINING_TRAITS"].notna().all()
-    assert profiles["ARCHETYPE_NAME"].is_unique
-    sizes = labelled["ARCHETYPE_ID"].value_counts()
-    assert profiles.set_index("ARCHETYPE_ID")["SIZE"].to_dict() == sizes.to_dict()
+    for axis, id_column in (("offense", "ARCHETYPE_ID"), ("defense", "DEFENSIVE_ROLE_ID")):
+        of_axis = profiles[profiles["AXIS"] == axis].set_index("ARCHETYPE_ID")
+        assert of_axis["ARCHETYPE_NAME"].is_unique
+        assert of_axis["SIZE"].to_dict() == labelled[id_column].value_counts().to_dict()
     assert set(profiles["MODEL_VERSION"]) == {str(decision["version"])}
 
     vectors = catalog.load("similarity_vectors")

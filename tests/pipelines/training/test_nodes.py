@@ -4,9 +4,11 @@ in a temp dir)."""
 from __future__ import annotations
 
 import mlflow
+import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from nba_cluster.features.table import AXES
 from nba_cluster.model_registry import CHALLENGER, CHAMPION, MODEL_NAME
 from nba_cluster.pipelines.training.nodes import (
     decide_champion,
@@ -19,13 +21,16 @@ from tests.support.search_space import small_training_parameters
 
 def test_register_best_refuses_when_no_candidate_is_eligible(tracking, player_features):
     board = leaderboard(
-        {"candidate": "too-few", "n_clusters": 2.0, "run_id": "r1", "model_uri": "models:/m1"},
-        {"candidate": "noisy", "noise_share": 0.5, "run_id": "r2", "model_uri": "models:/m2"},
-    )
-    training = {**small_training_parameters(), "selection": SELECTION}
+        *({"axis": axis, "candidate": "too-few", "n_clusters": 2.0, "run_id": "r1"}
+          for axis in AXES),
+        *({"axis": axis, "candidate": "noisy", "noise_share": 0.5, "run_id": "r2"}
+          for axis in AXES),
+    )  # fmt: skip
+    selection = {key: value for key, value in SELECTION.items() if key != "cluster_count_range"}
+    training = {**small_training_parameters(), "selection": {**selection, "incumbent_margin": 0}}
     with (
         mlflow.start_run(),
-        pytest.raises(ValueError, match="No candidate meets the selection rule"),
+        pytest.raises(ValueError, match="No offense candidate meets the selection rule"),
     ):
         register_best(board, player_features, training)
     assert MlflowClient().search_registered_models() == []
@@ -61,3 +66,15 @@ def test_worse_candidate_becomes_challenger_and_a_tie_takes_the_title(tracking, 
     third = search_and_register(good)
     assert third["candidate_score"] == pytest.approx(third["previous_champion_score"])
     assert (third["alias"], str(third["version"])) == (CHAMPION, "3")
+
+
+def test_the_search_gives_the_same_leaderboard_with_one_or_two_workers(tracking, player_features):
+    """Candidates run in parallel processes; their scores, and so the champion and its
+    labels, depend on the seed only, never on how many workers ran them."""
+    boards = {}
+    for workers in (1, 2):
+        training = {**small_training_parameters(), "search_workers": workers}
+        with mlflow.start_run():
+            boards[workers] = search_candidates(player_features, training).drop(columns="run_id")
+    pd.testing.assert_frame_equal(boards[1], boards[2])
+    assert set(boards[1]["axis"]) == set(AXES)

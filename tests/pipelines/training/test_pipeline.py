@@ -10,9 +10,10 @@ from kedro.io import DatasetError
 from mlflow import MlflowClient
 from sklearn.metrics import adjusted_rand_score
 
-from nba_cluster.clustering.candidates import expand_search_space
-from nba_cluster.clustering.selection import rank_candidates
+from nba_cluster.clustering.search import search_tasks
+from nba_cluster.features.table import AXES
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
+from nba_cluster.pipelines.training.nodes import rank_axis
 from tests.support.search_space import small_training_parameters
 from tests.support.training import champion_dataset, run_training
 
@@ -21,13 +22,14 @@ METRICS = ["silhouette", "calinski_harabasz", "davies_bouldin", "n_clusters", "n
 
 
 def logged_candidates(parent_run_id: str) -> pd.DataFrame:
-    """The leaderboard as MLflow holds it: one nested run per candidate."""
+    """The leaderboard as MLflow holds it: one nested run per (axis, candidate)."""
     runs = mlflow.search_runs(
         search_all_experiments=True, filter_string=f"tags.mlflow.parentRunId = '{parent_run_id}'"
     )
     return pd.DataFrame({
-        "candidate": runs["tags.mlflow.runName"], "run_id": runs["run_id"],
-        **{metric: runs[f"metrics.{metric}"] for metric in METRICS},
+        "run_name": runs["tags.mlflow.runName"], "axis": runs["params.axis"],
+        "candidate": runs["tags.mlflow.runName"].str.split(": ").str[1],
+        "run_id": runs["run_id"], **{metric: runs[f"metrics.{metric}"] for metric in METRICS},
     })  # fmt: skip
 
 
@@ -39,12 +41,16 @@ def test_training_pipeline_registers_the_best_candidate_as_champion(tracking, pl
     decision, parent_run_id = run_training(player_features, training)
 
     candidates = logged_candidates(parent_run_id)
-    specs = expand_search_space(training["search_space"], training["pca_components"])
-    assert sorted(candidates["candidate"]) == sorted(spec.name for spec in specs)
+    tasks = search_tasks(training)
+    assert sorted(candidates["run_name"]) == sorted(task.run_name for task in tasks)
+    assert {task.axis for task in tasks} == set(AXES)  # every family competes on each axis
     assert candidates[METRICS].notna().all().all()
-    best = rank_candidates(candidates, training["selection"]).iloc[0]
-    assert (decision["candidate"], decision["candidate_run_id"]) == (best["candidate"],
-                                                                     best["run_id"])  # fmt: skip
+    best = {axis: rank_axis(candidates, training, axis).iloc[0] for axis in AXES}
+    assert decision["axes"] == {
+        axis: {"candidate": best[axis]["candidate"], "run_id": best[axis]["run_id"]}
+        for axis in AXES
+    }
+    assert decision["candidate_run_id"] == best["offense"]["run_id"]
     assert (decision["alias"], str(decision["version"]), decision["previous_champion_version"]) == (
         CHAMPION, "1", None)  # fmt: skip
     assert mlflow.get_run(parent_run_id).data.tags["registry_decision"] == CHAMPION
@@ -52,19 +58,20 @@ def test_training_pipeline_registers_the_best_candidate_as_champion(tracking, pl
     logged = {artifact.path for artifact in MlflowClient().list_artifacts(parent_run_id)}
     assert {"selection_curve.json", "selection_curve.png"} <= logged
     curve = mlflow.load_table("selection_curve.json", run_ids=[parent_run_id])
-    assert sorted(curve["candidate"]) == sorted(candidates["candidate"])
+    assert sorted(curve["axis"] + ": " + curve["candidate"]) == sorted(candidates["run_name"])
     # a full model only for the registered candidate, metrics for all
     experiment = mlflow.get_run(parent_run_id).info.experiment_id
     models = mlflow.search_logged_models(experiment_ids=[experiment], output_format="list")
-    assert [model.source_run_id for model in models] == [best["run_id"]]
+    assert [model.source_run_id for model in models] == [best["offense"]["run_id"]]
     assert str(MlflowClient().get_model_version_by_alias(MODEL_NAME, CHAMPION).version) == "1"
 
     champion = champion_dataset().load()
-    assert (champion.version, champion.run_id) == ("1", best["run_id"])
-    labels = champion.model.predict(player_features[training["features"]])["ARCHETYPE_ID"]
+    assert (champion.version, champion.run_id) == ("1", best["offense"]["run_id"])
+    labels = champion.model.predict(player_features[champion.archetype_model.features])
     # the synthetic league's five roles are in the players' names, e.g. "Stretch Player013"
     roles = player_features["PLAYER_NAME"].str.split().str[0]
-    assert adjusted_rand_score(roles, labels) > 0.9
+    assert adjusted_rand_score(roles, labels["ARCHETYPE_ID"]) > 0.9
+    assert labels["DEFENSIVE_ROLE_ID"].nunique() >= 2
 
 
 def test_a_retrain_with_one_more_season_keeps_archetype_ids_and_names(tracking, player_features):
@@ -81,12 +88,14 @@ def test_a_retrain_with_one_more_season_keeps_archetype_ids_and_names(tracking, 
 
     assert (first["version"], second["version"]) == ("1", "2")
     assert second_champion.version == "2"
-    names = ["ARCHETYPE_NAME"]
+    names = ["AXIS", "ARCHETYPE_ID", "ARCHETYPE_NAME"]
     pd.testing.assert_frame_equal(
         first_champion.archetype_model.profiles[names],
         second_champion.archetype_model.profiles[names],
     )
-    shared = older[training["features"]]
-    before = first_champion.model.predict(shared)[["ARCHETYPE_ID", "ARCHETYPE_NAME"]]
-    after = second_champion.model.predict(shared)[["ARCHETYPE_ID", "ARCHETYPE_NAME"]]
-    assert (before == after).all(axis=1).mean() >= 0.95
+    shared = older[first_champion.archetype_model.features]
+    for columns in (["ARCHETYPE_ID", "ARCHETYPE_NAME"],
+                    ["DEFENSIVE_ROLE_ID", "DEFENSIVE_ROLE_NAME"]):  # fmt: skip
+        before = first_champion.model.predict(shared)[columns]
+        after = second_champion.model.predict(shared)[columns]
+        assert (before == after).all(axis=1).mean() >= 0.95, columns

@@ -1,5 +1,6 @@
-"""The player explorer: type-ahead search, a player-season against his archetype and the league,
-his archetype over his career, and the player-seasons most like it."""
+"""The player explorer: type-ahead search, a player-season's offensive and defensive roles,
+him against his archetype and the league, his archetype over his career, and the
+player-seasons most like him (on both roles by default, or on offense only)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
+from nba_cluster.clustering.columns import AXIS_COLUMNS, AXIS_TITLES
 from nba_cluster.dashboard import bounds
 from nba_cluster.dashboard.components import (
     EN_DASH,
@@ -24,6 +26,7 @@ from nba_cluster.dashboard.store import DataStore
 from nba_cluster.dashboard.views.explorer_figures import career_figure, player_profile_figure
 
 SEARCH_LIMIT = 20
+SIMILARITY_SPACES = {"combined": "both roles", "offense": "offense only"}
 
 
 def layout(snapshot: Snapshot, links: Links) -> html.Div:
@@ -106,6 +109,16 @@ def layout(snapshot: Snapshot, links: Links) -> html.Div:
                                     className="compare-season",
                                 ),
                                 dcc.RadioItems(
+                                    id="similar-space",
+                                    value="combined",
+                                    inline=True,
+                                    className="radio",
+                                    options=[
+                                        {"label": label, "value": space}
+                                        for space, label in SIMILARITY_SPACES.items()
+                                    ],
+                                ),
+                                dcc.RadioItems(
                                     id="n-similar",
                                     value=10,
                                     inline=True,
@@ -125,7 +138,6 @@ def layout(snapshot: Snapshot, links: Links) -> html.Div:
 
 
 def player_card(snapshot: Snapshot, row: pd.Series) -> list:
-    archetype = int(row["ARCHETYPE_ID"])
     minutes = row["MIN"] + (row["PLAYOFF_MIN"] if pd.notna(row["PLAYOFF_MIN"]) else 0)
     stats = [
         ("PTS", f"{row['PTS_PER36']:.1f}"),
@@ -149,18 +161,24 @@ def player_card(snapshot: Snapshot, row: pd.Series) -> list:
                 ),
             ],
         ),
-        html.Div(
-            className="player-archetype",
-            children=[
-                archetype_badge(snapshot, archetype),
-                html.Span(
-                    membership_text(row),
-                    className="muted",
-                    id="player-membership",
-                    title="membership shares: how firmly refits of the model put this "
-                    "player-season in the archetype (and in the runner-up, for a hybrid)",
-                ),
-            ],
+        *(
+            html.Div(
+                className="player-archetype",
+                children=[
+                    html.Span(AXIS_TITLES[axis], className="role-axis muted"),
+                    archetype_badge(snapshot, int(row[AXIS_COLUMNS[axis]["ID"]]), axis=axis),
+                    html.Span(
+                        membership_text(row, axis),
+                        className="muted",
+                        id="player-membership"
+                        if axis == "offense"
+                        else f"player-{axis}-membership",
+                        title="membership shares: how firmly refits of the model put this "
+                        "player-season in the role (and in the runner-up, for a hybrid)",
+                    ),
+                ],
+            )
+            for axis in snapshot.axes
         ),
         html.Div(
             className="stat-row",
@@ -236,7 +254,7 @@ def similar_table(snapshot: Snapshot, similar: pd.DataFrame) -> html.Table:
                     ),
                     html.Td(row.SEASON),
                     html.Td(str(row.TEAM_ABBREVIATION)),
-                    html.Td(archetype_badge(snapshot, row.ARCHETYPE_ID)),
+                    html.Td(role_badges(snapshot, row)),
                     html.Td(
                         f"{row.PTS_PER36:.1f} / {row.OREB_PER36 + row.DREB_PER36:.1f} / "
                         f"{row.AST_PER36:.1f}",
@@ -253,13 +271,21 @@ def similar_table(snapshot: Snapshot, similar: pd.DataFrame) -> html.Table:
                 html.Th("Player"),
                 html.Th("Season"),
                 html.Th("Team"),
-                html.Th("Archetype"),
+                html.Th("Roles"),
                 html.Th("PTS / REB / AST per 36", className="num"),
                 html.Th("Distance", className="num"),
             ]
         )
     )
     return html.Table([head, html.Tbody(rows)], className="table similar-table")
+
+
+def role_badges(snapshot: Snapshot, row) -> list:
+    """The offensive role's badge, then the defensive role's when the labels have one."""
+    badges = [archetype_badge(snapshot, row.ARCHETYPE_ID)]
+    if "defense" in snapshot.axes:
+        badges += [" ", archetype_badge(snapshot, row.DEFENSIVE_ROLE_ID, axis="defense")]
+    return badges
 
 
 def player_option(snapshot: Snapshot, player_id: int, query: str = "") -> dict:
@@ -352,9 +378,11 @@ def register(app, store: DataStore) -> None:
         Input("season", "value"),
         Input("compare-season", "value"),
         Input("n-similar", "value"),
+        Input("similar-space", "value"),
     )
-    def update_similar(player, season, compare, n_similar):
+    def update_similar(player, season, compare, n_similar, space):
         player, season = bounds.player_id(player), bounds.text(season)
+        space = space if space in SIMILARITY_SPACES else "combined"
         compare, n_similar = bounds.text(compare), bounds.similar_count(n_similar)
         snapshot = store.snapshot()
         if not snapshot.ready:
@@ -364,9 +392,11 @@ def register(app, store: DataStore) -> None:
             hint = "Pick a player and a season to see who played most like him."
             return html.P(hint, className="hint"), "Most similar player-seasons"
         in_season = compare if compare and compare != ANY_SEASON else None
-        similar = snapshot.similar(player, season, k=n_similar, in_season=in_season)
-        title = f"Most like the {season} {row['PLAYER_NAME']}" + (
-            f" in {in_season}" if in_season else ""
+        similar = snapshot.similar(player, season, k=n_similar, in_season=in_season, space=space)
+        title = (
+            f"Most like the {season} {row['PLAYER_NAME']}"
+            + (f" in {in_season}" if in_season else "")
+            + (" on offense" if space == "offense" else "")
         )
         if similar.empty:
             return html.P("No other player-season to compare with.", className="hint"), title

@@ -1,5 +1,6 @@
-"""The archetype map: every player-season at its place in the champion's 2-D projection,
-filtered by seasons and archetypes, with the selected player's career drawn as a path."""
+"""The role map: every player-season at its place in one axis's 2-D projection (the
+offensive or the defensive role, a switch), filtered by seasons and roles, with the selected
+player's career drawn as a path."""
 
 from __future__ import annotations
 
@@ -19,11 +20,13 @@ from nba_cluster.dashboard.components import (
     GRID,
     HIGHLIGHT,
     Links,
+    axis_switch,
     base_layout,
     swatch,
 )
-from nba_cluster.dashboard.snapshot import Snapshot
+from nba_cluster.dashboard.snapshot import AxisView, Snapshot
 from nba_cluster.dashboard.store import DataStore
+from nba_cluster.features.table import AXES
 
 MAP_HOVER = (
     "<b>%{text}</b><br>%{hovertext}<br>"
@@ -40,23 +43,50 @@ def season_marks(seasons: tuple[str, ...], count: int = 3) -> dict:
     return {i: {"label": seasons[i]} for i in ticks}
 
 
-def layout(snapshot: Snapshot, links: Links) -> html.Div:
-    seasons = snapshot.seasons
-    options = [
+# Each axis's role filter: the offensive one is the archetype filter the URL carries (arch=).
+FILTER_IDS = {"offense": "archetype-filter", "defense": "defensive-filter"}
+
+
+def role_options(view: AxisView) -> list[dict]:
+    return [
         {
             "label": html.Span(
-                [swatch(snapshot.colors[a]), snapshot.archetype_names[a]], className="check-label"
+                [swatch(view.colors[a]), view.archetype_names[a]], className="check-label"
             ),
             "value": a,
         }
-        for a in snapshot.archetype_order
+        for a in view.archetype_order
     ]
+
+
+def role_filters(snapshot: Snapshot) -> list:
+    """A checklist per axis, the offensive one shown first (the switch shows the other);
+    both exist whatever the labels hold, as the callbacks read both."""
+    return [
+        html.Div(
+            dcc.Checklist(
+                id=FILTER_IDS[axis],
+                options=role_options(snapshot.axis(axis)),
+                value=list(snapshot.axis(axis).archetype_order),
+                className="checklist",
+            ),
+            id=f"{FILTER_IDS[axis]}-box",
+            style=None if axis == "offense" else {"display": "none"},
+        )
+        for axis in AXES
+    ]
+
+
+def layout(snapshot: Snapshot, links: Links) -> html.Div:
+    seasons = snapshot.seasons
     return html.Div(
         className="with-sidebar",
         children=[
             html.Aside(
                 className="sidebar card",
                 children=[
+                    html.H3("Role"),
+                    axis_switch("map-axis", snapshot),
                     html.H3("Seasons"),
                     html.Div(id="season-range-label", className="range-label"),
                     html.Div(
@@ -73,17 +103,13 @@ def layout(snapshot: Snapshot, links: Links) -> html.Div:
                             updatemode="mouseup",
                         ),
                     ),
-                    html.H3("Archetypes"),
-                    dcc.Checklist(
-                        id="archetype-filter",
-                        options=options,
-                        value=list(snapshot.archetype_order),
-                        className="checklist",
-                    ),
+                    html.H3("Roles"),
+                    *role_filters(snapshot),
                     html.P(
                         "Each point is one player-season, placed by the champion model's 2-D "
-                        "projection: nearby points play alike. Hover for stats; click a point "
-                        "to open it in the player explorer.",
+                        "projection of the role chosen above: nearby points play alike on "
+                        "that side of the ball. Hover for stats; click a point to open it in "
+                        "the player explorer.",
                         className="hint",
                     ),
                 ],
@@ -124,17 +150,20 @@ def map_figure(
     snapshot: Snapshot,
     season_range: tuple[int, int],
     archetypes: Iterable[int],
+    *,
     player: int | None = None,
     season: str | None = None,
+    axis: str = "offense",
 ) -> tuple[dict, int]:
-    """The archetype map: one WebGL trace per archetype (legend = colour key), plus the
+    """One axis's role map: one WebGL trace per role (legend = colour key), plus the
     selected player's career path. Returns the figure and the number of points shown."""
-    arrays = snapshot.map_arrays
+    view = snapshot.axis(axis)
+    arrays = view.map_arrays
     low, high = season_range
     shown = (snapshot.season_index >= low) & (snapshot.season_index <= high)
     wanted = set(int(a) for a in archetypes)
     traces, count = [], 0
-    for archetype in snapshot.archetype_order:
+    for archetype in view.archetype_order:
         rows = shown & (arrays["archetype"] == archetype) if archetype in wanted else None
         n = int(rows.sum()) if rows is not None else 0
         count += n
@@ -142,15 +171,15 @@ def map_figure(
             {
                 "type": "scattergl",
                 "mode": "markers",
-                "name": snapshot.archetype_names[archetype],
-                "meta": {"archetype": archetype},
+                "name": view.archetype_names[archetype],
+                "meta": {"archetype": archetype, "axis": view.axis},
                 "x": typed_array(arrays["x"][rows] if n else np.zeros(0, np.float32)),
                 "y": typed_array(arrays["y"][rows] if n else np.zeros(0, np.float32)),
                 "text": arrays["text"][rows].tolist() if n else [],
                 "hovertext": arrays["membership"][rows].tolist() if n else [],
                 "customdata": arrays["customdata"][rows] if n else [],
                 "marker": {
-                    "color": snapshot.colors[archetype],
+                    "color": view.colors[archetype],
                     "size": 6,
                     "opacity": 0.6,
                     "line": {"width": 0},
@@ -162,7 +191,7 @@ def map_figure(
     if player is not None:
         career = snapshot.player_seasons(player)
         if not career.empty:
-            traces.append(_career_path(snapshot, career, season))
+            traces.append(_career_path(view, career, season))
     figure_layout = base_layout(
         xaxis={
             "title": {"text": "Map axis 1"},
@@ -195,7 +224,8 @@ def map_figure(
     return {"data": traces, "layout": figure_layout}, count
 
 
-def _career_path(snapshot: Snapshot, career: pd.DataFrame, season: str | None) -> dict:
+def _career_path(view: AxisView, career: pd.DataFrame, season: str | None) -> dict:
+    columns = view.columns
     selected = (career["SEASON"].astype(str) == str(season)).to_numpy()
     sizes = np.where(selected, 18, 9).tolist()
     return {
@@ -204,15 +234,15 @@ def _career_path(snapshot: Snapshot, career: pd.DataFrame, season: str | None) -
         "name": "Selected player",
         "meta": {"career": True},
         "showlegend": False,
-        "x": career["MAP_X"].round(4).tolist(),
-        "y": career["MAP_Y"].round(4).tolist(),
+        "x": career[columns["MAP_X"]].round(4).tolist(),
+        "y": career[columns["MAP_Y"]].round(4).tolist(),
         "text": [s[2:] if sel else "" for s, sel in zip(career["SEASON"], selected, strict=True)],
         "textposition": "top center",
         "textfont": {"size": 12, "color": HIGHLIGHT},
         "hovertext": [
             f"{n}<br>{s} · {a}"
             for n, s, a in zip(
-                career["PLAYER_NAME"], career["SEASON"], career["ARCHETYPE_NAME"], strict=True
+                career["PLAYER_NAME"], career["SEASON"], career[columns["NAME"]], strict=True
             )
         ],
         "hoverinfo": "text",
@@ -224,7 +254,7 @@ def _career_path(snapshot: Snapshot, career: pd.DataFrame, season: str | None) -
         "line": {"color": HIGHLIGHT, "width": 1.5},
         "marker": {
             "size": sizes,
-            "color": [snapshot.colors[int(a)] for a in career["ARCHETYPE_ID"]],
+            "color": [view.colors[int(a)] for a in career[columns["ID"]]],
             "line": {"color": HIGHLIGHT, "width": 2},
             "symbol": "circle",
         },
@@ -252,6 +282,15 @@ def clicked_player_season(snapshot: Snapshot, click: dict | None) -> tuple[int, 
 
 def register(app, store: DataStore) -> None:
     @app.callback(
+        Output("archetype-filter-box", "style"),
+        Output("defensive-filter-box", "style"),
+        Input("map-axis", "value"),
+    )
+    def show_axis_filter(axis):
+        hidden = {"display": "none"}
+        return (hidden, None) if axis == "defense" else (None, hidden)
+
+    @app.callback(
         Output("map", "figure"),
         Output("map-summary", "children"),
         Output("season-range-label", "children"),
@@ -259,21 +298,25 @@ def register(app, store: DataStore) -> None:
         Input("archetype-filter", "value"),
         Input("player", "value"),
         Input("season", "value"),
+        Input("map-axis", "value"),
+        Input("defensive-filter", "value"),
     )
-    def update_map(season_range, archetypes, player, season):
+    def update_map(season_range, archetypes, player, season, axis, defensive_roles):  # noqa: PLR0917
         snapshot = store.snapshot()
         if not snapshot.ready:
             raise PreventUpdate
         seasons = snapshot.seasons
         low, high = bounds.season_range(season_range, len(seasons))
-        archetypes, player = bounds.integer_list(archetypes), bounds.player_id(player)
-        season = bounds.text(season)
+        view = snapshot.axis(bounds.text(axis))
+        roles = bounds.integer_list(defensive_roles if view.axis == "defense" else archetypes)
+        player, season = bounds.player_id(player), bounds.text(season)
         figure, count = map_figure(
             snapshot,
             (low, high),
-            archetypes if archetypes is not None else snapshot.archetype_order,
-            player if player is not None and int(player) in snapshot.player_rows else None,
-            season,
+            roles if roles is not None else view.archetype_order,
+            player=player if player is not None and int(player) in snapshot.player_rows else None,
+            season=season,
+            axis=view.axis,
         )
         last = snapshot.season_label(seasons[high])
         span = last if low == high else f"{seasons[low]}{EN_DASH}{last}"

@@ -135,15 +135,20 @@ def selection_rule_text(champion) -> str:
     rule = champion.selection
     if not rule:
         return "Candidates by silhouette."
-    low, high = rule["cluster_count_range"]
+    ranges = rule["cluster_count_range"]
+    if isinstance(ranges, dict):
+        counts = ", ".join(f"{axis} {low}-{high}" for axis, (low, high) in ranges.items())
+    else:
+        counts = "{}-{}".format(*ranges)
     terms = [
         name if weight == 1 else f"{weight:g} {TIMES} {name}"
         for name, weight in rule["weights"].items()
         if weight
     ]
     text = (
-        f"Eligible: {low}-{high} clusters and at most {100 * rule['max_noise_share']:.0f}% "
-        f"noise. Score = {' + '.join(terms)}; the best eligible candidate is registered"
+        f"Eligible: {counts} clusters and at most {100 * rule['max_noise_share']:.0f}% "
+        f"noise. Score = {' + '.join(terms)}; the best eligible candidate "
+        + ("of each axis is registered" if isinstance(ranges, dict) else "is registered")
     )
     margin = rule.get("incumbent_margin")
     if margin:
@@ -152,6 +157,7 @@ def selection_rule_text(champion) -> str:
 
 
 LEADERBOARD_COLUMNS = [
+    ("axis", "Axis", None),
     ("candidate", "Candidate", None),
     ("model_family", "Family", None),
     ("n_clusters", "Clusters", "{:.0f}"),
@@ -189,7 +195,7 @@ def leaderboard_table(table: pd.DataFrame):
     )
     rows = [
         html.Tr(
-            [html.Td(str(rank), className="num muted")]
+            [html.Td(str(record.get("rank", rank)), className="num muted")]
             + [
                 html.Td(cell(record[c], fmt), className="num" if fmt else None)
                 for c, _, fmt in columns

@@ -10,6 +10,13 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from nba_cluster.features.table import (
+    FEATURES,
+    FOULS_DRAWN_FEATURES,
+    RATE_FEATURES,
+    Z_SUFFIX,
+    RateInputs,
+)
 from nba_cluster.nba_stats.response import (
     COUNT_COLUMNS,
     ImplausibleSeasonError,
@@ -27,29 +34,6 @@ from nba_cluster.nba_stats.seasons import (
 
 logger = logging.getLogger(__name__)
 
-# Per-36 rates: descriptive columns (box-score lines the dashboard shows), not role inputs.
-PER36_STATS = ["PTS", "FGA", "FG3M", "FTA", "OREB", "DREB", "AST", "TOV", "STL", "BLK", "PF", "PFD"]
-# How a player plays, whatever his volume and his shooting luck: the clustering's inputs are
-# chosen among these (parameters_training.yml); docs/model.md gives each one's meaning.
-ROLE_FEATURES = [
-    "FG3A_SHARE",  # 3PA / FGA: the 2P/3P split of his shots
-    "FTA_RATE",  # FTA / FGA: how often his shots come with contact
-    "AST_RATIO",  # AST / own plays (FGA + 0.44 FTA + AST + TOV): creator or finisher
-    "TOV_RATIO",  # TOV / own plays: ball security
-    "AST_SHARE",  # share of teammates' field goals he assisted while on the floor
-    "OREB_SHARE",  # share of his team's offensive rebounds while on the floor
-    "DREB_SHARE",  # same for defensive rebounds
-    "STL_PER100",  # per 100 team possessions on the floor
-    "BLK_PER100",
-    "PF_PER100",
-]
-# Volume and efficiency: shown beside the archetype, never role inputs. Fouls drawn per
-# possession follow usage (correlation 0.65 on the recorded data) and exist only in seasons
-# whose league PFD/FTA is plausible (check_fouls_drawn).
-DESCRIPTIVE_FEATURES = ["USG_PCT", "PFD_PER100", "FG2_PCT", "FG3_PCT", "TS_PCT", "AST_TOV"]
-RATE_FEATURES = [*(f"{stat}_PER36" for stat in PER36_STATS), *ROLE_FEATURES, *DESCRIPTIVE_FEATURES]
-FOULS_DRAWN_FEATURES = ["PFD_PER36", "PFD_PER100"]
-Z_SUFFIX = "_Z"
 DISPLAY_COLUMNS = [
     "PLAYER_ID",
     "PLAYER_NAME",
@@ -198,40 +182,18 @@ def compute_rate_features(
             share[rows.index[0]],
             len(rows),
         )
-    per_minute = 36.0 / eligible["MIN"]
-    for stat in PER36_STATS:
-        eligible[f"{stat}_PER36"] = eligible[stat] * per_minute
-
-    attempts = eligible["FGA"].where(eligible["FGA"] > 0)
-    eligible["FG3A_SHARE"] = (eligible["FG3A"] / attempts).fillna(0.0)
-    eligible["FTA_RATE"] = (eligible["FTA"] / attempts).fillna(0.0)
-    plays = eligible["FGA"] + 0.44 * eligible["FTA"] + eligible["AST"] + eligible["TOV"]
-    eligible["AST_RATIO"] = _ratio(eligible["AST"], plays)
-    eligible["TOV_RATIO"] = _ratio(eligible["TOV"], plays)
-
     # the team's totals over the minutes he was on the floor (one fifth of team minutes)
-    on_floor = eligible["MIN"] / (team.loc[eligible.index, "MIN"] / 5.0)
-    teammates_fgm = on_floor * team.loc[eligible.index, "FGM"] - eligible["FGM"]
-    eligible["AST_SHARE"] = _ratio(eligible["AST"], teammates_fgm)
-    for rebounds in ("OREB", "DREB"):
-        team_rebounds = on_floor * team.loc[eligible.index, rebounds]
-        eligible[f"{rebounds}_SHARE"] = _ratio(eligible[rebounds], team_rebounds)
-    possessions = on_floor * team.loc[eligible.index, "POSSESSIONS"]
-    for stat in ("STL", "BLK", "PF", "PFD"):
-        eligible[f"{stat}_PER100"] = 100.0 * _ratio(eligible[stat], possessions)
-    own_possessions = eligible["FGA"] + 0.44 * eligible["FTA"] + eligible["TOV"]
-    team_plays = on_floor * team.loc[eligible.index, "PLAYS"]
-    eligible["USG_PCT"] = _ratio(own_possessions, team_plays)
-
-    fg2m, fg2a = eligible["FGM"] - eligible["FG3M"], eligible["FGA"] - eligible["FG3A"]
-    eligible["FG2_PCT"] = _shrunk_rate(fg2m, fg2a, eligible["SEASON"], prior_attempts)
-    eligible["FG3_PCT"] = _shrunk_rate(
-        eligible["FG3M"], eligible["FG3A"], eligible["SEASON"], prior_attempts
+    team = team.loc[eligible.index]
+    on_floor = eligible["MIN"] / (team["MIN"] / 5.0)
+    inputs = RateInputs(
+        player=eligible,
+        team=team.drop(columns="MIN").mul(on_floor, axis=0),
+        shrunk=lambda made, attempted: _shrunk_rate(
+            made, attempted, eligible["SEASON"], prior_attempts
+        ),
     )
-    shots = 2 * (eligible["FGA"] + 0.44 * eligible["FTA"])
-    eligible["TS_PCT"] = (eligible["PTS"] / shots.where(shots > 0)).fillna(0.0)
-    eligible["AST_TOV"] = (eligible["AST"] + 1) / (eligible["TOV"] + 1)
-    return eligible
+    rates = pd.DataFrame({feature.column: feature.compute(inputs) for feature in FEATURES})
+    return pd.concat([eligible, rates], axis=1)
 
 
 def _team_totals(player_seasons: pd.DataFrame) -> pd.DataFrame:
@@ -248,11 +210,6 @@ def _team_totals(player_seasons: pd.DataFrame) -> pd.DataFrame:
     by_team = totals.groupby([totals["SEASON"], team_key])[columns].transform("sum")
     by_season = totals.groupby("SEASON")[columns].transform("sum")
     return by_team.where(team_key != "", by_season)
-
-
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
-    """``numerator / denominator``, 0 where the denominator is not positive (nothing to share)."""
-    return (numerator / denominator.where(denominator > 0)).fillna(0.0)
 
 
 def check_fouls_drawn(rates: pd.DataFrame, plausible_pfd_per_fta: list[float]) -> pd.DataFrame:
@@ -313,24 +270,7 @@ def standardize_within_season(features: pd.DataFrame, z_clip: float) -> pd.DataF
 def _player_features_schema(
     z_clip: float, plausible_pfd_per_fta: list[float]
 ) -> pa.DataFrameSchema:
-    rate_ranges = {
-        **{f"{stat}_PER36": (0.0, 80.0) for stat in PER36_STATS},
-        "FG3A_SHARE": (0.0, 1.0),
-        "FTA_RATE": (0.0, 10.0),
-        "AST_RATIO": (0.0, 1.0),
-        "TOV_RATIO": (0.0, 1.0),
-        # shares of team totals while on the floor: 1 would be all of them
-        "AST_SHARE": (0.0, 2.0),
-        "OREB_SHARE": (0.0, 2.0),
-        "DREB_SHARE": (0.0, 2.0),
-        **{f"{stat}_PER100": (0.0, 60.0) for stat in ("STL", "BLK", "PF")},
-        "USG_PCT": (0.0, 2.0),
-        "PFD_PER100": (0.0, 60.0),
-        "FG2_PCT": (0.0, 1.0),
-        "FG3_PCT": (0.0, 1.0),
-        "TS_PCT": (0.0, 1.5),
-        "AST_TOV": (0.0, 50.0),
-    }
+    rate_ranges = {feature.column: feature.valid_range for feature in FEATURES}
     return pa.DataFrameSchema(
         {
             "PLAYER_ID": pa.Column(int, pa.Check.gt(0)),

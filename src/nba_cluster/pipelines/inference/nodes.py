@@ -6,6 +6,7 @@ import logging
 
 import pandas as pd
 
+from nba_cluster.clustering.columns import AXIS_COLUMNS
 from nba_cluster.clustering.similarity import vectors_frame
 from nba_cluster.model_registry import RegisteredModel
 
@@ -39,34 +40,44 @@ def publish(
 
 
 def _labelled(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.DataFrame:
-    """``player_features`` plus the archetype, its confidence, the distance to its centroid,
-    the map coordinates and the model version that labelled it."""
+    """``player_features`` plus both roles (offensive: ``ARCHETYPE_*``, defensive:
+    ``DEFENSIVE_*``), each with its runner-up, shares, centroid distance and map coordinates,
+    their combined reading (``ARCHETYPE_DISPLAY``) and the model version that labelled it."""
     features = player_features[champion.archetype_model.features]
     labels = champion.model.predict(features)
     labelled = pd.concat([player_features, labels.set_index(player_features.index)], axis=1)
     labelled["MODEL_VERSION"] = champion.version
     logger.info(
-        "Labelled %d player-seasons with %s version %s (%d archetypes)",
+        "Labelled %d player-seasons with the champion version %s (%d offensive roles, %d "
+        "defensive roles)",
         len(labelled),
-        "the champion",
         champion.version,
-        labelled["ARCHETYPE_ID"].nunique(),
+        labelled[AXIS_COLUMNS["offense"]["ID"]].nunique(),
+        labelled[AXIS_COLUMNS["defense"]["ID"]].nunique(),
     )
     return labelled
 
 
 def _archetype_profiles(champion: RegisteredModel, player_archetypes: pd.DataFrame) -> pd.DataFrame:
-    """One row per archetype: name, size in today's table, centroid z-scores from training."""
+    """One row per role of each axis (``AXIS``, ``ARCHETYPE_ID``): name, defining traits,
+    size in today's table, centroid z-scores from training (NaN for the other axis's
+    features)."""
     profiles = champion.archetype_model.profiles
-    sizes = player_archetypes.groupby("ARCHETYPE_ID").size()
-    summary = profiles.assign(
-        SIZE=sizes.reindex(profiles.index).fillna(0).astype("int64"), MODEL_VERSION=champion.version
+    sizes = pd.concat(
+        [
+            player_archetypes.groupby(columns["ID"]).size().rename_axis("ARCHETYPE_ID").to_frame(
+                "SIZE").assign(AXIS=axis).set_index("AXIS", append=True)
+            for axis, columns in AXIS_COLUMNS.items()
+        ]
+    )["SIZE"]  # fmt: skip
+    keys = pd.MultiIndex.from_frame(profiles[["ARCHETYPE_ID", "AXIS"]])
+    return profiles.assign(
+        SIZE=sizes.reindex(keys).fillna(0).astype("int64").to_numpy(),
+        MODEL_VERSION=champion.version,
     )
-    return summary.reset_index()
 
 
 def _similarity_vectors(champion: RegisteredModel, player_features: pd.DataFrame) -> pd.DataFrame:
-    """Each player-season's position in the champion's model space: the input of the
+    """Each player-season's position in both axes' model spaces: the input of the
     similar-players search (``nba_cluster.clustering.similarity.SimilarityIndex``)."""
-    vectors = champion.archetype_model.model_space(player_features)
-    return vectors_frame(player_features, vectors)
+    return vectors_frame(player_features, champion.archetype_model.model_space(player_features))

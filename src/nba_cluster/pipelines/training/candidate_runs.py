@@ -86,7 +86,10 @@ class CandidateRuns:
         return run
 
     def close(self, run: Future[str], params: dict[str, Any], metrics: dict[str, float]) -> None:
-        """Queue the candidate's parameters and metrics, then end its run FINISHED."""
+        """Queue the candidate's parameters and metrics, then end its run FINISHED; first
+        re-raise a failed MLflow call, so a search whose runs were all opened at its start
+        stops at the next candidate done when the server fails."""
+        self.raise_if_failed()
         self._closed.append(self._writer.submit(self._finish, run, params, metrics))
 
     def run_ids(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""Training nodes: search the candidates, each in a nested MLflow run, then register the best.
+"""Training nodes: search both axes' candidates, each in a nested MLflow run, then register
+the best of each axis together as one model version.
 
 kedro-mlflow opens the parent run for ``kedro run`` and logs the parameters; these nodes add
 one nested run per candidate (parameters and metrics only: a full model is logged for the
@@ -24,13 +25,19 @@ from threadpoolctl import threadpool_limits
 from nba_cluster.clustering.candidates import (
     CandidateSpec,
     Family,
-    evaluate,
-    expand_search_space,
     fit_clustering,
     sampled_silhouette,
 )
-from nba_cluster.clustering.model import ArchetypeModel
+from nba_cluster.clustering.model import ArchetypeModel, RoleModel
+from nba_cluster.clustering.search import (
+    SearchTask,
+    axis_selection,
+    axis_values,
+    score_in_parallel,
+    search_tasks,
+)
 from nba_cluster.clustering.selection import rank_candidates, selection_score
+from nba_cluster.features.table import AXES, axis_columns
 from nba_cluster.model_registry import (
     CHALLENGER,
     CHAMPION,
@@ -48,90 +55,104 @@ CURVE_METRICS = ["stability", "silhouette", "membership_temperature"]
 
 
 def search_candidates(player_features: pd.DataFrame, training: dict[str, Any]) -> pd.DataFrame:
-    """Fit and score every candidate of the search space; one nested MLflow run each, with
-    its parameters and metrics, written while the next candidate is fitted. The selection
+    """Fit and score every candidate of both axes' search spaces, spread over
+    ``training["search_workers"]`` processes; one nested MLflow run each, with its axis,
+    parameters and metrics, written by one writer thread as results come back. The selection
     score over the cluster count is logged to the parent run as a table and a figure.
 
-    Returns the leaderboard: one row per candidate with its spec, run and metrics.
+    Returns the leaderboard: one row per (axis, candidate) with its spec, run and metrics.
     """
-    values = player_features[training["features"]].to_numpy(dtype=float)
-    specs = expand_search_space(training["search_space"], training["pca_components"])
+    values = axis_values(player_features)
+    tasks = search_tasks(training)
     logger.info(
-        "Searching %d candidates on %d player-seasons x %d features",
-        len(specs),
-        len(values),
-        len(training["features"]),
+        "Searching %d candidates on %d player-seasons (%s) with %s worker(s)",
+        len(tasks),
+        len(player_features),
+        ", ".join(f"{axis}: {array.shape[1]} features" for axis, array in values.items()),
+        training["search_workers"],
     )
-    rows = []
+    rows: list[dict[str, Any]] = [{}] * len(tasks)
     search_started = time.perf_counter()
     with CandidateRuns() as runs:
-        for index, spec in enumerate(specs, start=1):
-            started = time.perf_counter()
-            run = runs.open(spec.name)
-            metrics = score_candidate(spec, values, training)
+        # a candidate's run opens as a worker takes it: RUNNING means being fitted (or next)
+        opened: dict[int, Any] = {}
+
+        def open_run(position: int) -> None:
+            opened[position] = runs.open(tasks[position].run_name)
+
+        scored = score_in_parallel(tasks, values, training, training["search_workers"], open_run)
+        for done, (position, metrics) in enumerate(scored, start=1):
+            task = tasks[position]
             params = {
-                "model_family": spec.family,
-                "pca_components": spec.pca_components,
+                "axis": task.axis,
+                "model_family": task.spec.family,
+                "pca_components": task.spec.pca_components,
                 "seed": training["seed"],
-                "n_rows": len(values),
-                "n_features": len(training["features"]),
-                **spec.params,
+                "n_rows": len(player_features),
+                "n_features": values[task.axis].shape[1],
+                **task.spec.params,
             }
-            runs.close(run, params, metrics)
-            rows.append(leaderboard_row(spec, metrics))
+            runs.close(opened[position], params, metrics)
+            rows[position] = leaderboard_row(task, metrics)
             logger.info(
-                "[%d/%d] %s: %d clusters, stability %.3f, silhouette %.3f (%.1f s)",
-                index,
-                len(specs),
-                spec.name,
+                "[%d/%d] %s: %d clusters, stability %.3f, silhouette %.3f",
+                done,
+                len(tasks),
+                task.run_name,
                 metrics["n_clusters"],
                 metrics["stability"],
                 metrics["silhouette"],
-                time.perf_counter() - started,
             )
-    for row, run_id in zip(rows, runs.run_ids(), strict=True):
-        row["run_id"] = run_id
+    for position, row in enumerate(rows):
+        row["run_id"] = opened[position].result()
     # what the search cost with its tracking, apart from process start and registration
     mlflow.log_metric("search_seconds", time.perf_counter() - search_started)
     leaderboard = pd.DataFrame(rows)
-    _log_selection_curve(rank_candidates(leaderboard, training["selection"]))
+    _log_selection_curve(leaderboard, training)
     return leaderboard
 
 
-def leaderboard_row(spec: CandidateSpec, metrics: dict[str, float]) -> dict[str, Any]:
-    """A candidate as the leaderboard keeps it: its spec, to rebuild the winner, and metrics."""
-    return {"candidate": spec.name, "model_family": spec.family, "spec": spec.to_json()} | metrics
+def leaderboard_row(task: SearchTask, metrics: dict[str, float]) -> dict[str, Any]:
+    """A candidate as the leaderboard keeps it: its axis, its spec (to rebuild the winner
+    without the search space) and its metrics."""
+    return {"axis": task.axis, "candidate": task.spec.name, "model_family": task.spec.family,
+            "spec": task.spec.to_json()} | metrics  # fmt: skip
 
 
-def score_candidate(spec, values: np.ndarray, training: dict[str, Any]) -> dict[str, float]:
-    """Fit one candidate and measure it, with no tracking: what the search computes.
+def rank_axis(
+    leaderboard: pd.DataFrame,
+    training: dict[str, Any],
+    axis: str,
+    incumbent_candidate: str | None = None,
+) -> pd.DataFrame:
+    """One axis's candidates ranked by the selection rule with that axis's range."""
+    candidates = leaderboard[leaderboard["axis"] == axis].reset_index(drop=True)
+    return rank_candidates(candidates, axis_selection(training, axis), incumbent_candidate)
 
-    One thread per process: the fits are small, and on a shared machine BLAS and OpenMP
-    thread pools spin against each other (measured: 0.2 s single-threaded against 6.7 s
-    for a k-means fit on a loaded 2-core host).
-    """
-    with threadpool_limits(limits=1):
-        fitted = fit_clustering(spec, values, training["seed"])
-        return evaluate(fitted, values, seed=training["seed"], **training["evaluation"])
 
-
-def _log_selection_curve(ranked: pd.DataFrame) -> None:
-    """The selection score and its parts against the cluster count, per family, in the
-    parent run: ``selection_curve.json`` (table) and ``selection_curve.png``."""
-    curve = ranked[["candidate", "model_family", "n_clusters", "score", *CURVE_METRICS,
-                    "eligible"]].sort_values(["model_family", "n_clusters"])  # fmt: skip
-    mlflow.log_table(curve, artifact_file="selection_curve.json")
-    figure = Figure(figsize=(7.0, 4.0))
-    axes = figure.subplots()
-    for family, points in curve.groupby("model_family"):
-        axes.plot(points["n_clusters"], points["score"], marker="o", label=family)
-    best = ranked.iloc[0]
-    axes.scatter([best["n_clusters"]], [best["score"]], s=160, facecolors="none",
-                 edgecolors="black", label=f"chosen: {best['candidate']}")  # fmt: skip
-    axes.set_xlabel("number of archetypes")
-    axes.set_ylabel("selection score")
-    axes.set_title("Selection score over the cluster count")
-    axes.legend(fontsize="small")
+def _log_selection_curve(leaderboard: pd.DataFrame, training: dict[str, Any]) -> None:
+    """The selection score and its parts against the cluster count, per axis and family, in
+    the parent run: ``selection_curve.json`` (table) and ``selection_curve.png``."""
+    figure = Figure(figsize=(7.0, 4.0 * len(AXES)))
+    tables = []
+    for axes, axis in zip(figure.subplots(len(AXES), 1), AXES, strict=True):
+        ranked = rank_axis(leaderboard, training, axis)
+        curve = ranked[["axis", "candidate", "model_family", "n_clusters", "score",
+                        *CURVE_METRICS, "eligible"]].sort_values(
+            ["model_family", "n_clusters"])  # fmt: skip
+        tables.append(curve)
+        for family, points in curve.groupby("model_family"):
+            axes.plot(points["n_clusters"], points["score"], marker="o", label=family)
+        best = ranked.iloc[0]
+        axes.scatter([best["n_clusters"]], [best["score"]], s=160, facecolors="none",
+                     edgecolors="black", label=f"chosen: {best['candidate']}")  # fmt: skip
+        low, high = training["axes"][axis]["cluster_count_range"]
+        axes.axvspan(low, high, color="0.92", zorder=0)  # the documented range
+        axes.set_xlabel(f"number of {axis} roles")
+        axes.set_ylabel("selection score")
+        axes.set_title(f"{axis.capitalize()}: selection score over the cluster count")
+        axes.legend(fontsize="small")
+    mlflow.log_table(pd.concat(tables, ignore_index=True), artifact_file="selection_curve.json")
     figure.tight_layout()
     mlflow.log_figure(figure, "selection_curve.png")
 
@@ -139,25 +160,29 @@ def _log_selection_curve(ranked: pd.DataFrame) -> None:
 def register_best(
     leaderboard: pd.DataFrame, player_features: pd.DataFrame, training: dict[str, Any]
 ) -> RegisteredCandidate:
-    """Register the run's best eligible candidate: refitted (same seed, same fit as in the
-    search), its archetypes continuing the current champion's where their centroids match,
-    logged as a full model in its candidate run with its profiles."""
+    """Register the run's best eligible candidate of each axis as one version: each refitted
+    (same seed, same fit as in the search), its roles continuing the current champion's
+    where their centroids match, logged as one full model in the offensive best's run with
+    both axes' profiles."""
     started = time.perf_counter()
     current = load_champion()
-    best = best_candidate(leaderboard, training, incumbent(current, training))
-    model = build_model(
-        best, player_features, training, None if current is None else current.archetype_model
-    )
-    model_uri = _log_model(model, best["run_id"], player_features)
+    previous = two_axis_model(current)
+    best = {axis: best_candidate(leaderboard, training, axis, incumbent(previous, axis))
+            for axis in AXES}  # fmt: skip
+    model = build_model(best, player_features, training, previous)
+    model_run = best[AXES[0]]["run_id"]
+    model_uri = _log_model(model, model_run, player_features)
     # signed: only signed versions are ever loaded (model_provenance)
     version = str(register(model_uri).version)  # int from SQLite
-    _log_profiles(best["run_id"], model)
+    _log_profiles(model_run, model)
     mlflow.log_metric("register_seconds", time.perf_counter() - started)
+    chosen = {axis: {"candidate": row["candidate"], "run_id": row["run_id"]}
+              for axis, row in best.items()}  # fmt: skip
     return RegisteredCandidate(
         version=version,
-        candidate=best["candidate"],
-        run_id=best["run_id"],
-        stability=float(best["stability"]),
+        axes=chosen,
+        run_id=model_run,
+        stability={axis: float(best[axis]["stability"]) for axis in AXES},
         model=model,
         champion_seen=current,
     )
@@ -173,21 +198,20 @@ def decide_champion(
     on the same data, ``challenger`` otherwise. Returns the decision twice: as a report, and
     for the registry dataset, whose save moves the alias."""
     current = load_champion(already_loaded=registered.champion_seen)
-    candidate_score = score_model(registered.model, registered.stability, player_features, training)
+    previous = two_axis_model(current)
+    candidate_score = score_model(registered.model, registered.stability, player_features,
+                                  training)  # fmt: skip
     current_score = None
-    if current is not None:
-        current_score = score_model(
-            current.archetype_model,
-            champion_stability(current, leaderboard, training),
-            player_features,
-            training,
-        )
+    if previous is not None:
+        stability = {axis: champion_stability(previous, leaderboard, axis) for axis in AXES}
+        current_score = score_model(previous, stability, player_features, training)
     alias = CHAMPION if current_score is None or candidate_score >= current_score else CHALLENGER
     decision = {
         "version": registered.version,
         "alias": alias,
         "candidate": registered.candidate,
         "candidate_run_id": registered.run_id,
+        "axes": registered.axes,
         "candidate_score": candidate_score,
         "previous_champion_version": None if current is None else current.version,
         "previous_champion_score": current_score,
@@ -195,7 +219,7 @@ def decide_champion(
     logger.info(
         "Registered %s version %s (%s, score %.4f) as %s; previous champion: %s",
         MODEL_NAME, registered.version, registered.candidate, candidate_score, alias,
-        "none" if current is None else f"version {current.version}, score {current_score:.4f}",
+        "none" if current is None else f"version {current.version}, score {current_score}",
     )  # fmt: skip
     _log_decision(decision)
     return decision, decision
@@ -206,11 +230,16 @@ class RegisteredCandidate:
     """The version ``register_best`` registered, handed in memory to ``decide_champion``."""
 
     version: str
-    candidate: str
-    run_id: str
-    stability: float
+    axes: dict[str, dict[str, str]]  # axis -> its candidate and run
+    run_id: str  # the run the model is logged in: the offensive best's
+    stability: dict[str, float]  # per axis
     model: ArchetypeModel
     champion_seen: RegisteredModel | None  # the champion when it was built
+
+    @property
+    def candidate(self) -> str:
+        """Both axes' candidates: "offense: kmeans-n_clusters=8; defense: ..."."""
+        return "; ".join(f"{axis}: {chosen['candidate']}" for axis, chosen in self.axes.items())
 
 
 def load_champion(already_loaded: RegisteredModel | None = None) -> RegisteredModel | None:
@@ -223,73 +252,82 @@ def load_champion(already_loaded: RegisteredModel | None = None) -> RegisteredMo
     return load_version(version)
 
 
-def incumbent(current: RegisteredModel | None, training: dict[str, Any]) -> str | None:
-    """The current champion's candidate name when it was trained on the same features."""
-    if current is None or current.archetype_model.features != training["features"]:
+def two_axis_model(current: RegisteredModel | None) -> ArchetypeModel | None:
+    """The current champion when it has both axes on today's feature table: what the new
+    model continues and is compared with. A champion of the single-axis model (before
+    issue 17) or on other features is none: its ids, names and scores mean other things."""
+    model = None if current is None else current.archetype_model
+    if model is None or set(getattr(model, "roles", {})) != set(AXES):
         return None
-    return current.archetype_model.clustering.spec.name
+    if any(model.roles[axis].features != axis_columns(axis) for axis in AXES):
+        return None
+    return model
+
+
+def incumbent(previous: ArchetypeModel | None, axis: str) -> str | None:
+    """The current champion's candidate name on ``axis``, if there is a champion."""
+    return None if previous is None else previous.roles[axis].clustering.spec.name
 
 
 def best_candidate(
-    leaderboard: pd.DataFrame, training: dict[str, Any], incumbent_name: str | None
+    leaderboard: pd.DataFrame, training: dict[str, Any], axis: str, incumbent_name: str | None
 ) -> pd.Series:
-    ranked = rank_candidates(leaderboard, training["selection"], incumbent_name)
+    ranked = rank_axis(leaderboard, training, axis, incumbent_name)
     if not ranked["eligible"].iloc[0]:
         raise ValueError(
-            "No candidate meets the selection rule "
-            f"({training['selection']}); widen the search space or the rule"
+            f"No {axis} candidate meets the selection rule "
+            f"({axis_selection(training, axis)}); widen the search space or the rule"
         )
     return ranked.iloc[0]
 
 
-def champion_stability(
-    current: RegisteredModel, leaderboard: pd.DataFrame, training: dict[str, Any]
-) -> float:
-    """Today's stability of the champion's candidate when it was searched again on these
-    data, else the stability its training run logged."""
-    searched_again = leaderboard.loc[
-        leaderboard["candidate"] == incumbent(current, training), "stability"
-    ]
-    if len(searched_again):
-        return float(searched_again.iloc[0])
-    return mlflow.get_run(current.run_id).data.metrics.get("stability", 0.0)
+def champion_stability(previous: ArchetypeModel, leaderboard: pd.DataFrame, axis: str) -> float:
+    """The champion's candidate's stability as searched today, or as measured when it was
+    chosen if today's search did not include it."""
+    same = leaderboard[(leaderboard["axis"] == axis)
+                       & (leaderboard["candidate"] == incumbent(previous, axis))]  # fmt: skip
+    return float(same["stability"].iloc[0]) if len(same) else previous.roles[axis].stability
 
 
 def build_model(
-    best: pd.Series,
+    best: dict[str, pd.Series],
     player_features: pd.DataFrame,
     training: dict[str, Any],
     previous: ArchetypeModel | None,
 ) -> ArchetypeModel:
-    """The best candidate as a registrable model, its archetypes continuing the previous
-    champion's where they match. When the best is the champion's own candidate (k-means on
-    the same features, no PCA), the refit starts from the champion's centroids: a retrain
-    on one more season then refines the archetypes instead of drawing new ones."""
-    spec = CandidateSpec.from_json(best["spec"])
-    values = player_features[training["features"]].to_numpy(dtype=float)
-    warm_start = (
-        previous is not None
-        and previous.features == training["features"]
-        and previous.clustering.spec == spec
-        and spec.family == Family.KMEANS
-        and spec.pca_components is None
-    )
-    with threadpool_limits(limits=1):
-        fitted = fit_clustering(
-            spec, values, training["seed"], previous.clustering.centroids if warm_start else None
+    """Each axis's best candidate as a registrable model, its roles continuing the previous
+    champion's where they match. When an axis's best is the champion's own candidate
+    (k-means, no PCA), the refit starts from the champion's centroids: a retrain on one more
+    season then refines the roles instead of drawing new ones."""
+    roles = {}
+    for axis, values in axis_values(player_features).items():
+        spec = CandidateSpec.from_json(best[axis]["spec"])
+        before = None if previous is None else previous.roles[axis]
+        warm_start = (
+            before is not None
+            and before.clustering.spec == spec
+            and spec.family == Family.KMEANS
+            and spec.pca_components is None
         )
-    return ArchetypeModel(
-        fitted,
-        training["features"],
-        player_features,
-        temperature=best["membership_temperature"],
-        naming=training["naming"],
-        previous_profiles=None if previous is None else previous.profiles,
-    )
+        with threadpool_limits(limits=1):
+            fitted = fit_clustering(
+                spec, values, training["seed"], before.clustering.centroids if warm_start else None
+            )
+        roles[axis] = RoleModel(
+            fitted,
+            axis,
+            axis_columns(axis),
+            player_features,
+            temperature=best[axis]["membership_temperature"],
+            naming=training["naming"],
+            stability=best[axis]["stability"],
+            previous_profiles=None if before is None else before.profiles,
+        )
+    return ArchetypeModel(roles)
 
 
 def _log_model(model: ArchetypeModel, run_id: str, player_features: pd.DataFrame) -> str:
-    """Log the full model in its candidate's (finished) nested run; returns its URI."""
+    """Log the full model in a candidate's (finished) nested run; returns its URI."""
     input_example = player_features[model.features].head(5)
     with mlflow.start_run(run_id=run_id, nested=True):
         return mlflow.pyfunc.log_model(
@@ -302,17 +340,24 @@ def _log_model(model: ArchetypeModel, run_id: str, player_features: pd.DataFrame
 
 
 def score_model(
-    model: ArchetypeModel, stability: float, player_features: pd.DataFrame, training: dict
+    model: ArchetypeModel,
+    stability: dict[str, float],
+    player_features: pd.DataFrame,
+    training: dict,
 ) -> float:
-    """A model's score on today's data: its silhouette on these player-seasons, every row
-    labelled through the model's own assignment rule (noise included, unlike the
-    leaderboard's fit-time silhouette), and the stability of its method and parameters."""
-    labels = model.predict(None, player_features)["ARCHETYPE_ID"].to_numpy()
-    values = player_features[training["features"]].to_numpy(dtype=float)
-    silhouette = sampled_silhouette(
-        values, labels, training["evaluation"]["silhouette_sample_size"], training["seed"]
-    )
-    return selection_score(float(silhouette), float(stability), training["selection"]["weights"])
+    """A model's score on today's data: the mean over the axes of each axis's selection score,
+    its silhouette on these player-seasons with every row labelled through the model's own
+    assignment rule (noise included, unlike the leaderboard's fit-time silhouette), and the
+    stability of its candidate."""
+    scores = []
+    for axis, values in axis_values(player_features).items():
+        labels = model.roles[axis].predict(player_features)["ID"].to_numpy()
+        silhouette = sampled_silhouette(
+            values, labels, training["evaluation"]["silhouette_sample_size"], training["seed"]
+        )
+        scores.append(selection_score(float(silhouette), float(stability[axis]),
+                                      training["selection"]["weights"]))  # fmt: skip
+    return float(np.mean(scores))
 
 
 def _log_decision(decision: dict[str, Any]) -> None:
@@ -326,23 +371,23 @@ def _log_decision(decision: dict[str, Any]) -> None:
 
 
 def _log_profiles(run_id: str, model: ArchetypeModel) -> None:
-    """The registered candidate's profile table (names, defining traits, centroid z-scores)
-    and heatmap, in its run."""
-    profiles = model.profiles.set_index("ARCHETYPE_NAME")
+    """The registered model's role profiles (axis, names, defining traits, centroid z-scores)
+    and one heatmap per axis, in its run."""
     client = mlflow.MlflowClient()
-    client.log_table(run_id, data=profiles.reset_index(), artifact_file="archetype_profiles.json")
-    z_scores = profiles.drop(columns="DEFINING_TRAITS")
-    figure = Figure(figsize=(1.0 + 0.6 * z_scores.shape[1], 1.0 + 0.5 * len(z_scores)))
-    axes = figure.subplots()
-    image = axes.imshow(z_scores.to_numpy(dtype=float), cmap="RdBu_r", vmin=-2, vmax=2)
-    axes.set_xticks(
-        range(z_scores.shape[1]),
-        [c.removesuffix("_Z") for c in z_scores.columns],
-        rotation=60,
-        ha="right",
-    )
-    axes.set_yticks(range(len(z_scores)), z_scores.index)
-    figure.colorbar(image, ax=axes, label="era-adjusted z-score")
-    axes.set_title("Archetype centroids")
-    figure.tight_layout()
-    client.log_figure(run_id, figure, "archetype_heatmap.png")
+    client.log_table(run_id, data=model.profiles, artifact_file="archetype_profiles.json")
+    for axis, role in model.roles.items():
+        z_scores = role.profiles.set_index("ARCHETYPE_NAME").drop(columns="DEFINING_TRAITS")
+        figure = Figure(figsize=(1.5 + 0.6 * z_scores.shape[1], 1.0 + 0.5 * len(z_scores)))
+        axes = figure.subplots()
+        image = axes.imshow(z_scores.to_numpy(dtype=float), cmap="RdBu_r", vmin=-2, vmax=2)
+        axes.set_xticks(
+            range(z_scores.shape[1]),
+            [c.removesuffix("_Z") for c in z_scores.columns],
+            rotation=60,
+            ha="right",
+        )
+        axes.set_yticks(range(len(z_scores)), z_scores.index)
+        figure.colorbar(image, ax=axes, label="era-adjusted z-score")
+        axes.set_title(f"{axis.capitalize()} role centroids")
+        figure.tight_layout()
+        client.log_figure(run_id, figure, f"archetype_heatmap_{axis}.png")

@@ -63,6 +63,16 @@ def test_a_waiter_gets_it_when_the_holder_ends(holder):
     assert time.monotonic() - started < 5
 
 
-def test_object_store_locations_are_not_served_yet():
-    with pytest.raises(NotImplementedError, match="s3://"):
-        lease_at("s3://bucket/champion.lease")
+def test_a_lease_in_a_bucket_refuses_a_second_holder(storage_url):
+    location = f"{storage_url}/08_reporting/champion.lease"
+    with lease_at(location).hold(wait=False) as held:
+        assert held is True
+        with lease_at(location).hold(wait=False) as second:
+            assert second is False
+    with lease_at(location).hold(wait=False) as held_again:
+        assert held_again is True
+
+
+def test_a_location_of_no_known_store_is_refused():
+    with pytest.raises(NotImplementedError, match="gs://"):
+        lease_at("gs://bucket/champion.lease")
