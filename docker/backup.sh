@@ -30,7 +30,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 umask 0077  # the archive holds the whole MLflow store: readable by its owner only
 
-"${compose[@]}" ps --status running --services | grep -qx postgres ||
+# grep without -q: an early exit would fail the pipe under pipefail (SIGPIPE)
+"${compose[@]}" ps --status running --services | grep -x postgres >/dev/null ||
   die "postgres is not running: start the stack first (docker compose up -d postgres)"
 
 dump() {  # database, file

@@ -14,6 +14,7 @@ from mlflow import MlflowClient
 from nba_cluster.features.table import AXES
 from nba_cluster.model_registry import CHAMPION, MODEL_NAME
 from tests.support.mlflow_server import mlflow_server
+from tests.support.project import EXPERIMENT
 from tests.support.search_space import small_search_params
 from tests.support.training import synthetic_player_features
 
@@ -80,6 +81,9 @@ def test_two_trainings_at_once_leave_the_better_one_champion(project, synthetic_
     with mlflow_server(tmp_path / "mlflow") as url:
         env = {**os.environ, "MLFLOW_TRACKING_URI": url, "COLUMNS": "300"}
         client = MlflowClient(url)
+        # As the stack's first run leaves it: two kedro-mlflow starts on a server without the
+        # experiment both create it, and the second fails ("already exists"), before any lease.
+        client.create_experiment(EXPERIMENT)
         for round_number in range(ROUNDS):
             if round_number:  # both start from no champion: each would take it, unguarded
                 client.delete_registered_model_alias(MODEL_NAME, CHAMPION)
@@ -87,7 +91,7 @@ def test_two_trainings_at_once_leave_the_better_one_champion(project, synthetic_
             for training in trainings:
                 _, stderr = training.communicate(timeout=600)
                 assert training.returncode == 0, stderr[-3000:]
-            experiment = client.get_experiment_by_name("nba_cluster").experiment_id
+            experiment = client.get_experiment_by_name(EXPERIMENT).experiment_id
             scores = scores_by_version(client, experiment)
             registered = sorted(scores, key=int)[-2:]  # this round's two versions
             champion = client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version

@@ -35,7 +35,7 @@ PIPELINE_PARAMS = ",".join(
         f"ingestion.last_season={LAST_SEASON}",
         "ingestion.http.pause_seconds=0",
         "training.axes.offense.search_space.kmeans.n_clusters=[8]",
-    "training.axes.defense.search_space.kmeans.n_clusters=[4]",
+        "training.axes.defense.search_space.kmeans.n_clusters=[4]",
         "training.evaluation.bootstraps=2",
     )
 )

@@ -13,10 +13,10 @@ next to the status: the kernel releases it when its holder dies, so a crash leav
 lock. With the status in a bucket (``KEDRO_ENV=cloud``) the lock is an object lease beside it
 (``datasets.object_lease``: expires when its holder stops renewing it), so jobs on different
 hosts never overlap either; a job that finds it held waits, and the status says so
-(``waiting``). A failed job is logged and recorded, and runs again at its next tick; the pipelines write
-atomically and never replace good raw data, so a failure overwrites nothing. The status (what
-runs, each job's last run and result, its next run) is a JSON file in ``data/`` written
-atomically; the dashboard shows it.
+(``waiting``). A failed job is logged and recorded, and runs again at its next tick; the
+pipelines write atomically and never replace good raw data, so a failure overwrites nothing.
+The status (what runs, each job's last run and result, its next run) is written atomically
+through the catalog's ``scheduler_status`` entry; the dashboard shows it.
 """
 
 from nba_cluster.services.scheduler.jobs import Job, ScheduleError, load_schedules, schedules_config
