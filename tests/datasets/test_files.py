@@ -14,6 +14,7 @@ from kedro.io import DatasetError
 from kedro_datasets.partitions import PartitionedDataset
 
 from nba_cluster.datasets import AtomicBytesDataset, AtomicDataset
+from tests.support.formats import FORMAT_CASES, assert_loads
 
 GOOD_BODY = b'{"resultSets": []}'
 
@@ -95,31 +96,17 @@ def test_a_temp_file_left_by_a_killed_run_is_not_a_partition(tmp_path, monkeypat
 # --- every output file: AtomicDataset around any file dataset ---------------------------------
 
 
-OLD_TABLE, NEW_TABLE = pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"a": [3]})
-
-
 def atomic(kind: str, path) -> AtomicDataset:
     return AtomicDataset(filepath=str(path), dataset=kind)
 
 
-@pytest.mark.parametrize(
-    ("kind", "name", "data", "newer"),
-    [
-        ("pandas.ParquetDataset", "t.parquet", OLD_TABLE, NEW_TABLE),
-        ("pandas.CSVDataset", "t.csv", OLD_TABLE, NEW_TABLE),
-        ("json.JSONDataset", "t.json", {"alias": "champion"}, {"alias": "challenger"}),
-    ],
-)  # fmt: skip
+@FORMAT_CASES
 def test_atomic_outputs_round_trip_and_replace_in_every_format(tmp_path, kind, name, data, newer):
     dataset = atomic(kind, tmp_path / "out" / name)
     dataset.save(data)
     dataset.save(newer)
 
-    loaded = dataset.load()
-    if isinstance(newer, pd.DataFrame):
-        pd.testing.assert_frame_equal(loaded, newer)
-    else:
-        assert loaded == newer
+    assert_loads(dataset, newer)
     assert [path.name for path in (tmp_path / "out").iterdir()] == [name]
 
 

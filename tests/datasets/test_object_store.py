@@ -19,19 +19,11 @@ from nba_cluster.datasets import (
 )
 from nba_cluster.datasets.locations import version_of
 from nba_cluster.datasets.raw_store import FetchedResponse
+from tests.support.formats import FORMAT_CASES, NEW_TABLE, OLD_TABLE, assert_loads
 from tests.support.object_store import object_keys
 
-OLD_TABLE, NEW_TABLE = pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"a": [3]})
 
-
-@pytest.mark.parametrize(
-    ("kind", "name", "data", "newer"),
-    [
-        ("pandas.ParquetDataset", "t.parquet", OLD_TABLE, NEW_TABLE),
-        ("pandas.CSVDataset", "t.csv", OLD_TABLE, NEW_TABLE),
-        ("json.JSONDataset", "t.json", {"alias": "champion"}, {"alias": "challenger"}),
-    ],
-)  # fmt: skip
+@FORMAT_CASES
 def test_outputs_round_trip_and_replace_in_the_bucket(storage_url, kind, name, data, newer):
     dataset = AtomicDataset(filepath=f"{storage_url}/out/{name}", dataset=kind)
     assert not dataset.exists()
@@ -40,11 +32,7 @@ def test_outputs_round_trip_and_replace_in_the_bucket(storage_url, kind, name, d
     assert dataset.exists()
     dataset.save(newer)
 
-    loaded = dataset.load()
-    if isinstance(newer, pd.DataFrame):
-        pd.testing.assert_frame_equal(loaded, newer)
-    else:
-        assert loaded == newer
+    assert_loads(dataset, newer)
     assert object_keys(storage_url) == [f"out/{name}"]
 
 

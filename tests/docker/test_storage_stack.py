@@ -29,20 +29,18 @@ import pytest
 
 from tests.support.docker import docker_unavailable_reason
 from tests.support.ports import free_ports
-from tests.support.production import PUBLIC_HOST, REGISTRY, ProductionStack
+from tests.support.production import (
+    FIRST_SEASON,
+    LAST_SEASON,
+    PIPELINE_PARAMS,
+    PUBLIC_HOST,
+    REGISTRY,
+    ProductionStack,
+)
 from tests.support.project import PROJECT_ROOT, SHARED_NBA_STATS, shared_data_available
 
 pytestmark = pytest.mark.docker
 
-FIRST_SEASON, LAST_SEASON = "2018-19", "2019-20"
-PIPELINE_PARAMS = ",".join((
-    f"ingestion.first_season={FIRST_SEASON}",
-    f"ingestion.last_season={LAST_SEASON}",
-    "ingestion.http.pause_seconds=0",
-    "training.axes.offense.search_space.kmeans.n_clusters=[8]",
-    "training.axes.defense.search_space.kmeans.n_clusters=[4]",
-    "training.evaluation.bootstraps=2",
-))  # fmt: skip
 UP_TIMEOUT = 15 * 60
 PIPELINE_TIMEOUT = 30 * 60
 NEW_CHAMPION_SECONDS = 10

@@ -35,15 +35,7 @@ def test_unreachable_tracking_server_fails_fast_naming_it(project):
 
 
 def test_runs_of_a_killed_kedro_run_are_failed_at_the_next_start(project, synthetic_league):
-    features = project / "data" / "05_model_input" / "player_features.parquet"
-    features.parent.mkdir(parents=True)
-    synthetic_player_features(synthetic_league).to_parquet(features)
-    training = subprocess.Popen(
-        [sys.executable, "-m", "kedro", "run", "--pipelines", "training",
-         "--params", ",".join(SLOW_CANDIDATE_SEARCH)],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "COLUMNS": "300"},
-    )  # fmt: skip
+    training = start_slow_training(project, synthetic_league)
     for line in training.stdout:
         if re.search(r"\[1/\d+\] ", line):
             break
@@ -69,15 +61,7 @@ def test_a_run_started_during_a_training_leaves_its_runs_alone(project, syntheti
     """The ledger fails only runs whose owner is gone: a start while a training goes on (as the
     scheduler's job beside a `docker compose run pipeline`) does not touch it; once that
     training is killed, the next start does."""
-    features = project / "data" / "05_model_input" / "player_features.parquet"
-    features.parent.mkdir(parents=True)
-    synthetic_player_features(synthetic_league).to_parquet(features)
-    training = subprocess.Popen(
-        [sys.executable, "-m", "kedro", "run", "--pipelines", "training",
-         "--params", ",".join(SLOW_CANDIDATE_SEARCH)],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "COLUMNS": "300"},
-    )  # fmt: skip
+    training = start_slow_training(project, synthetic_league)
     try:
         for line in training.stdout:
             if re.search(r"\[1/\d+\] ", line):
@@ -104,3 +88,17 @@ def test_a_run_started_during_a_training_leaves_its_runs_alone(project, syntheti
         session.load_context().catalog  # noqa: B018 (the next start, once it is gone)
     statuses = {run.info.run_name: run.info.status for run in client.search_runs([experiment])}
     assert statuses["training"] == "FAILED", statuses
+
+
+def start_slow_training(project, synthetic_league) -> subprocess.Popen:
+    """``kedro run --pipelines training`` on the synthetic league, its candidates slow enough
+    to be killed while one is open; its output on ``stdout``."""
+    features = project / "data" / "05_model_input" / "player_features.parquet"
+    features.parent.mkdir(parents=True)
+    synthetic_player_features(synthetic_league).to_parquet(features)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kedro", "run", "--pipelines", "training",
+         "--params", ",".join(SLOW_CANDIDATE_SEARCH)],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "COLUMNS": "300"},
+    )  # fmt: skip
