@@ -45,10 +45,10 @@ def small_training_search(root: Path) -> None:
     ``--params`` does not name."""
     path = root / "conf/base/parameters_training.yml"
     training = yaml.safe_load(path.read_text())
-    training["training"] |= {
-        "pca_components": [None],
-        "search_space": {"kmeans": {"n_clusters": [8, 10]}},
-    }
+    training["training"]["pca_components"] = [None]
+    for axis in training["training"]["axes"].values():
+        low = axis["cluster_count_range"][0]
+        axis["search_space"] = {"kmeans": {"n_clusters": [low, low + 1]}}
     training["training"]["evaluation"]["bootstraps"] = 2
     path.write_text(yaml.safe_dump(training))
 

@@ -51,9 +51,15 @@ SCHEDULES = {
     },
     "training": {"cron": "0 0 1 1 *", "pipelines": ["training", "inference"]},
 }
-QUICK_SEARCH = {
-    "kmeans": {"n_clusters": [8, 10]},
-    "gaussian_mixture": {"n_components": [8], "covariance_type": ["diag"]},
+QUICK_SEARCH = {  # per axis, at the low end of each axis's cluster-count range
+    "offense": {
+        "kmeans": {"n_clusters": [7, 8]},
+        "gaussian_mixture": {"n_components": [7], "covariance_type": ["diag"]},
+    },
+    "defense": {
+        "kmeans": {"n_clusters": [4, 5]},
+        "gaussian_mixture": {"n_components": [4], "covariance_type": ["diag"]},
+    },
 }
 
 
@@ -106,7 +112,9 @@ def stack() -> Iterator[LiveStack]:
     schedules.chmod(0o644)
     # a quick search for the one-shot build: this test is about the refreshes, not training
     training = yaml.safe_load((PROJECT_ROOT / "conf/base/parameters_training.yml").read_text())
-    training["training"] |= {"pca_components": [None], "search_space": QUICK_SEARCH}
+    training["training"]["pca_components"] = [None]
+    for name, axis in training["training"]["axes"].items():
+        axis["search_space"] = QUICK_SEARCH[name]
     training["training"]["evaluation"]["bootstraps"] = 2
     quick_training = conf_dir / "parameters_training.yml"
     quick_training.write_text(yaml.safe_dump(training))
