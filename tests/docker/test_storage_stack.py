@@ -51,6 +51,9 @@ ENTRYPOINT = "/opt/nba-cluster/entrypoint.py"
 PROXY_RUNTIME = "proxy-runtime"
 
 
+DASHBOARD_REFRESH_SECONDS = 5  # the dashboard's default re-read period
+
+
 @dataclass(kw_only=True)
 class StorageStack(ProductionStack):
     files: tuple[str, ...] = ("docker-compose.yml", "docker/compose.storage.yml")
@@ -82,6 +85,17 @@ class StorageStack(ProductionStack):
             if time.monotonic() > deadline:
                 raise AssertionError(f"replicas do not show champion {champion}: {health}")
             time.sleep(0.5)
+
+    def settled_replicas(self, champion: str, timeout: float) -> list[dict]:
+        """As ``wait_replicas``, once two reads a dashboard refresh apart agree: a job that
+        just published new outputs (the refresh of the lease test) has been picked up."""
+        deadline = time.monotonic() + timeout
+        previous = None
+        while (health := self.wait_replicas(champion, timeout)) != previous:
+            assert time.monotonic() < deadline, f"replicas still changing: {health}"
+            previous = health
+            time.sleep(DASHBOARD_REFRESH_SECONDS + 1)
+        return health
 
     def objects(self, service: str, url: str) -> list[str]:
         listing = f"import fsspec; print('\\n'.join(fsspec.filesystem('s3').find('{url}')))"
@@ -206,7 +220,7 @@ def test_the_proxy_answers_while_one_replica_is_stopped(stack):
 def test_replicas_recreated_without_volumes_show_the_same_data(stack):
     with stack.logs_on_failure():
         champion = stack.champion_version()
-        before = stack.wait_replicas(champion, timeout=120)[0]
+        before = stack.settled_replicas(champion, timeout=120)[0]
         stack.compose("up", "--detach", "--wait", "--force-recreate", "--no-deps", "dashboard",
                       timeout=UP_TIMEOUT)  # fmt: skip
         for container in stack.replicas():
@@ -251,7 +265,7 @@ def test_a_job_started_while_training_holds_the_lease_waits_and_says_so(stack):
 def test_backup_then_restore_brings_back_the_bucket_objects(stack, tmp_path):
     with stack.logs_on_failure():
         champion = stack.champion_version()
-        before = stack.wait_replicas(champion, timeout=120)[0]
+        before = stack.settled_replicas(champion, timeout=120)[0]
         objects = stack.objects("pipeline", "nba-cluster/data")
 
         archive = Path(stack.script("backup.sh", str(tmp_path)).splitlines()[-1])
