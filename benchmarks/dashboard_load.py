@@ -43,7 +43,7 @@ from benchmarks.dashboard import (
     make_workloads,
     percentile,
 )
-from tests.support.dashboard import output_path
+from tests.support.dashboard import callback_outputs, output_path
 from tests.support.project import copy_project
 from tests.support.replay import replaying
 
@@ -107,13 +107,9 @@ def malformed_callbacks(dependencies: list[dict]) -> dict[str, dict]:
     """Callback requests no page sends: Dash's dispatcher itself fails on them, before any of
     the app's callbacks runs (each must cost a refusal, not a logged traceback)."""
     callback = next(c for c in dependencies if "map.figure" in c["output"])
-    outputs = [
-        {"id": key.split(".")[0], "property": key.split(".")[1].split("@")[0]}
-        for key in callback["output"].strip(".").split("...")
-    ]
     valid = {
         "output": callback["output"],
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "outputs": callback_outputs(callback),
         "inputs": [{**i, "value": None} for i in callback["inputs"]],
         "changedPropIds": [f"{callback['inputs'][0]['id']}.{callback['inputs'][0]['property']}"],
         "state": [{**s, "value": None} for s in callback["state"]],

@@ -78,13 +78,9 @@ def dash_post(client, output: str, trigger: str, values: dict):
     ``trigger`` changes: its output key and inputs come from /_dash-dependencies."""
     dependencies = client.get("/_dash-dependencies").get_json()
     callback = next(c for c in dependencies if f"{output}" in c["output"])
-    outputs = [
-        {"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
-        for o in callback["output"].strip(".").split("...")
-    ]
     body = {
         "output": callback["output"],
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "outputs": callback_outputs(callback),
         "inputs": [
             # a wildcard input (open-player buttons) is a list of matches: none here
             []
@@ -98,3 +94,13 @@ def dash_post(client, output: str, trigger: str, values: dict):
         ],
     }
     return client.post("/_dash-update-component", json=body)
+
+
+def callback_outputs(callback: dict) -> dict | list[dict]:
+    """A callback's outputs as Dash's dispatcher expects them in a request body (one output:
+    the object itself), from its entry in /_dash-dependencies."""
+    outputs = [
+        {"id": key.split(".")[0], "property": key.split(".")[1].split("@")[0]}
+        for key in callback["output"].strip(".").split("...")
+    ]
+    return outputs if len(outputs) > 1 else outputs[0]
