@@ -48,12 +48,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Returns 0 when a stand-in must be built.
-needs_standin() {
-  local image="$1"
+STANDINS="$(dirname "${BASH_SOURCE[0]}")/standins"
+DIGEST_LABEL=org.nba-cluster.standin-digest
+
+# A package stand-in's definition: its Dockerfile and the files it copies in.
+standin_digest() {
+  cat "$STANDINS/$1.Dockerfile" "$STANDINS/$1"-*.sh | sha256sum | cut -c1-16
+}
+
+# Returns 0 when a stand-in must be built: the image is neither present nor pullable, or it is
+# a package stand-in of an older definition (an official image is always kept).
+needs_standin() {  # image [package stand-in name]
+  local image="$1" name="${2:-}" labels
   if [ "$FORCE" != 1 ] && docker image inspect "$image" >/dev/null 2>&1; then
-    log "$image: present locally"
-    return 1
+    labels="$(docker image inspect --format '{{ json .Config.Labels }}' "$image")"
+    if [ -z "$name" ] || [[ "$labels" != *"local stand-in for"* ]] ||
+      [[ "$labels" == *"\"$DIGEST_LABEL\":\"$(standin_digest "$name")\""* ]]; then
+      log "$image: present locally"
+      return 1
+    fi
+    log "$image: a stand-in of an older definition; rebuilding"
+    return 0
   fi
   if [ "$FORCE" != 1 ] && timeout "$PULL_TIMEOUT" docker pull -q "$image" >/dev/null 2>&1; then
     log "$image: pulled"
@@ -151,16 +166,16 @@ build_python_standin() {
 # The service stand-ins: Debian packages installed on top of the Python stand-in (a Debian
 # bookworm minbase whose apt already points at the reachable mirror), see .ci/standins/.
 build_package_standin() {
-  local image="$1" name="$2" dir
-  dir="$(dirname "${BASH_SOURCE[0]}")/standins"
+  local image="$1" name="$2"
   docker build --quiet --build-arg "BASE_IMAGE=$PYTHON_IMAGE" \
     --label "org.opencontainers.image.description=local stand-in for $image (Debian packages)" \
-    -f "$dir/$name.Dockerfile" -t "$image" "$dir" >/dev/null
+    --label "$DIGEST_LABEL=$(standin_digest "$name")" \
+    -f "$STANDINS/$name.Dockerfile" -t "$image" "$STANDINS" >/dev/null
 }
 
 if needs_standin "$PYTHON_IMAGE"; then build_python_standin; fi
-if needs_standin "$POSTGRES_IMAGE"; then build_package_standin "$POSTGRES_IMAGE" postgres; fi
-if needs_standin "$NGINX_IMAGE"; then build_package_standin "$NGINX_IMAGE" nginx; fi
+if needs_standin "$POSTGRES_IMAGE" postgres; then build_package_standin "$POSTGRES_IMAGE" postgres; fi
+if needs_standin "$NGINX_IMAGE" nginx; then build_package_standin "$NGINX_IMAGE" nginx; fi
 
 for image in "$PYTHON_IMAGE" "$POSTGRES_IMAGE" "$NGINX_IMAGE"; do
   docker image ls --format '{{.Repository}}:{{.Tag}}\t{{.ID}}\t{{.Size}}' "$image"

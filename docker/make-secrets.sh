@@ -6,6 +6,10 @@
 #   docker/make-secrets.sh                   # then: docker compose up -d
 #   PROXY_USER=alice docker/make-secrets.sh  # the login in front of the dashboard and Kedro-Viz
 #
+# TLS: put a certificate chain and its key (PEM) in tls_certificate and tls_private_key to use
+# them; otherwise a self-signed certificate is made for PUBLIC_HOST and *.PUBLIC_HOST
+# (PUBLIC_HOST from the environment, else from ./.env, else localhost).
+#
 # The folder is 0700 (only its owner on the host gets in); the files are 0644 because the
 # containers read them under their own unprivileged uids (postgres 999, app 1000, nginx 101)
 # through compose's bind mounts, which do not traverse the folder.
@@ -48,10 +52,31 @@ if [ ! -e "$SECRETS_DIR/proxy_htpasswd" ]; then
     >"$SECRETS_DIR/proxy_htpasswd"
   created+=(proxy_htpasswd)
 fi
-# Empty: the proxy makes a self-signed certificate. Put a real certificate chain and its key
-# here (PEM) to use them instead.
-[ -e "$SECRETS_DIR/tls_certificate" ] || { : >"$SECRETS_DIR/tls_certificate"; created+=(tls_certificate); }
-[ -e "$SECRETS_DIR/tls_private_key" ] || { : >"$SECRETS_DIR/tls_private_key"; created+=(tls_private_key); }
+tls_given=0
+for name in tls_certificate tls_private_key; do
+  [ -s "$SECRETS_DIR/$name" ] && tls_given=$((tls_given + 1))
+done
+if [ "$tls_given" = 1 ]; then
+  echo "make-secrets: give both tls_certificate and tls_private_key, or neither" >&2
+  exit 1
+fi
+if [ "$tls_given" = 0 ]; then
+  if [ -z "${PUBLIC_HOST:-}" ] && [ -f .env ]; then
+    PUBLIC_HOST="$(sed -n 's/^PUBLIC_HOST=//p' .env | tail -n 1)"
+  fi
+  PUBLIC_HOST="${PUBLIC_HOST:-localhost}"
+  if [[ "$PUBLIC_HOST" =~ ^[0-9.]+$|: ]]; then
+    alt_names="IP:$PUBLIC_HOST"
+  else
+    alt_names="DNS:$PUBLIC_HOST,DNS:*.$PUBLIC_HOST"
+  fi
+  # 825 days: the longest validity Apple platforms accept for a server certificate.
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
+    -subj "/CN=$PUBLIC_HOST" -addext "subjectAltName=$alt_names" \
+    -addext "basicConstraints=critical,CA:FALSE" \
+    -keyout "$SECRETS_DIR/tls_private_key" -out "$SECRETS_DIR/tls_certificate" 2>/dev/null
+  created+=("tls_certificate (self-signed for $PUBLIC_HOST)" tls_private_key)
+fi
 chmod 0644 "$SECRETS_DIR"/*
 
 if [ "${#created[@]}" -eq 0 ]; then

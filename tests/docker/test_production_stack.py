@@ -32,6 +32,7 @@ from cryptography import x509
 from tests.support.production import (
     EXPERIMENT,
     MODEL_NAME,
+    PROXY_CERTIFICATE,
     PUBLIC_HOST,
     REGISTRY,
     SECRET_NAMES,
@@ -100,7 +101,7 @@ def test_plain_http_redirects_to_https(stack):
 
 def test_the_certificate_is_made_for_the_public_host(stack):
     with stack.logs_on_failure():
-        pem = stack.compose("exec", "-T", "proxy", "cat", "/etc/nginx/runtime/tls.crt").stdout
+        pem = stack.compose("exec", "-T", "proxy", "cat", PROXY_CERTIFICATE).stdout
         names = (
             x509.load_pem_x509_certificate(pem.encode())
             .extensions.get_extension_for_class(x509.SubjectAlternativeName)
@@ -236,7 +237,6 @@ def test_backup_then_restore_onto_empty_volumes_brings_everything_back(stack, tm
         assert volumes == [], volumes
 
         stack.script("restore.sh", str(archive), timeout=UP_TIMEOUT)
-        stack.trust_proxy_certificate()
         assert stack.run_ids() == runs_before
         assert stack.champion_version() == champion_before
         dashboard_after = stack.wait_dashboard_reports(champion_before)

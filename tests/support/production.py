@@ -50,7 +50,8 @@ SECRET_NAMES = (
     "proxy_password",
 )
 SERVERS = ("postgres", "mlflow", "kedro-viz", "dashboard", "proxy")
-ONE_SHOTS = ("mlflow-setup", "proxy-init")
+ONE_SHOTS = ("mlflow-setup",)
+PROXY_CERTIFICATE = "/run/secrets/tls_certificate"  # the one the proxy serves
 
 RELEASE_TIMEOUT = 30 * 60
 UP_TIMEOUT = 10 * 60
@@ -117,10 +118,10 @@ class ProductionStack(ComposeProject):
         return [line for line in out.splitlines() if line.strip()]
 
     def trust_proxy_certificate(self) -> None:
-        """Verify the proxy with the certificate it serves now (self-signed on a first start;
-        a restore onto empty volumes is a first start). The name is checked apart: requests
-        go to 127.0.0.1 with the public name in the Host header."""
-        certificate = self.compose("exec", "-T", "proxy", "cat", "/etc/nginx/runtime/tls.crt")
+        """Verify the proxy with the certificate it serves (docker/make-secrets.sh made it
+        self-signed). The name is checked apart: requests go to 127.0.0.1 with the public name
+        in the Host header."""
+        certificate = self.compose("exec", "-T", "proxy", "cat", PROXY_CERTIFICATE)
         self.tls_context = ssl.create_default_context(cadata=certificate.stdout)
         self.tls_context.check_hostname = False
 
