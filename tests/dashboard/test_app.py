@@ -64,6 +64,9 @@ def test_url_and_controls_stay_in_sync(project):
         "season-range.value": [0, 2], "archetype-filter.value": [0, 1, 2],
         "player.value": 977, "season.value": "2003-04", "compare-season.value": "any",
         "n-similar.value": 10, "era-weight.value": "count",
+        "defensive-filter.value": [0, 1], "similar-space.value": "combined",
+        "map-axis.value": "offense", "archetypes-axis.value": "offense",
+        "eras-axis.value": "offense",
     }  # fmt: skip
     # another player picked in the dropdown: Towns has no 2003-04, so his latest season
     response = dash_post(
@@ -90,6 +93,13 @@ def test_url_and_controls_stay_in_sync(project):
                          {**controls, "archetype-filter.value": [2, 0]})  # fmt: skip
     assert response.get_json()["response"] == {
         "url": {"search": "?tab=explorer&player=977&season=2003-04&arch=0,2"}}  # fmt: skip
+
+    # the eras' axis switch moved: the two other switches follow, and the URL says so
+    response = dash_post(client, "url.search", "eras-axis.value",
+                         {**controls, "eras-axis.value": "defense"})  # fmt: skip
+    assert response.get_json()["response"] == {
+        "url": {"search": "?tab=explorer&player=977&season=2003-04&axis=defense"},
+        "map-axis": {"value": "defense"}, "archetypes-axis": {"value": "defense"}}  # fmt: skip
 
 
 def test_malformed_callbacks_are_refused_cheaply_with_one_log_line(project, caplog):

@@ -209,6 +209,36 @@ def test_a_shared_url_restores_the_view(page, dashboard, labelled):
     assert page.inner_text("#season-range-label") == f"{seasons[1]} \u2013 {seasons[2]}"
 
 
+def checked_in_tab(page, tab: str, radio: str) -> str:
+    """The value a radio group of a tab shows (only the open tab is in the page)."""
+    open_tab(page, tab)
+    selector = f"#{radio} input:checked"
+    page.wait_for_selector(selector, state="attached")
+    return page.evaluate(f"() => document.querySelector('{selector}').value")
+
+
+def test_the_role_axis_is_one_choice_shared_by_url(page, dashboard, labelled):
+    role = int(labelled["DEFENSIVE_ROLE_ID"].iloc[0])
+    page.goto(f"{dashboard.url}/?tab=eras&axis=defense&roles={role}&space=offense")
+    page.wait_for_function("() => document.querySelector('#eras-axis input:checked')?.value"
+                           " === 'defense'")  # fmt: skip
+    assert checked_in_tab(page, "Archetypes", "archetypes-axis") == "defense"
+    assert checked_in_tab(page, "Player explorer", "similar-space") == "offense"
+    assert checked_in_tab(page, "Archetype map", "map-axis") == "defense"
+    expected = int((labelled["DEFENSIVE_ROLE_ID"] == role).sum())
+    total = f"(({MAP_POINTS})() || []).reduce((a, t) => a + t[1], 0)"
+    page.wait_for_function(f"n => {total} === n", arg=expected)
+
+    # the archetype cards' switch moves every switch, and the link says so
+    open_tab(page, "Archetypes")
+    page.click("#archetypes-axis label:has-text('Offensive role')")
+    page.wait_for_function("() => !window.location.search.includes('axis=')")
+    screenshot(page, "archetypes-offense")
+    assert checked_in_tab(page, "Eras", "eras-axis") == "offense"
+    assert checked_in_tab(page, "Archetype map", "map-axis") == "offense"
+    assert f"roles={role}" in location(page) and "space=offense" in location(page)
+
+
 def test_other_views_render_with_the_champions_details(page, dashboard, labelled, mlflow_server):
     client = MlflowClient(mlflow_server)
     champion = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)

@@ -30,6 +30,24 @@ from nba_cluster.dashboard.state import (
 from nba_cluster.dashboard.store import DataStore
 from nba_cluster.dashboard.views import DEFAULT_TAB, TABS, explorer
 
+# The controls that hold the view's state, by their name in ``state.control_values``. The
+# map's axis switch holds the axis; the archetype cards' and the eras' switches follow it, and
+# whichever moves sets it for all three.
+CONTROLS = {
+    "tab": ("tabs", "value"),
+    "season_range": ("season-range", "value"),
+    "archetypes": ("archetype-filter", "value"),
+    "defensive_roles": ("defensive-filter", "value"),
+    "player": ("player", "value"),
+    "season": ("season", "value"),
+    "compare": ("compare-season", "value"),
+    "n_similar": ("n-similar", "value"),
+    "era_weight": ("era-weight", "value"),
+    "axis": ("map-axis", "value"),
+    "similarity_space": ("similar-space", "value"),
+}
+OTHER_AXIS_SWITCHES = ("archetypes-axis", "eras-axis")
+
 
 def serve(store, links: Links):
     """``app.layout``: called per page load, so a reload shows new data at once."""
@@ -186,40 +204,31 @@ def register(app, store: DataStore) -> None:
 
     @app.callback(
         Output("url", "search"),
-        Output("tabs", "value"),
-        Output("season-range", "value"),
-        Output("archetype-filter", "value"),
-        Output("player", "value"),
+        *(Output(component, prop) for component, prop in CONTROLS.values()),
         Output("player", "options"),
-        Output("season", "value"),
         Output("season", "options"),
-        Output("compare-season", "value"),
-        Output("n-similar", "value"),
-        Output("era-weight", "value"),
+        *(Output(switch, "value") for switch in OTHER_AXIS_SWITCHES),
         Input("url", "search"),
-        Input("tabs", "value"),
-        Input("season-range", "value"),
-        Input("archetype-filter", "value"),
-        Input("player", "value"),
-        Input("season", "value"),
-        Input("compare-season", "value"),
-        Input("n-similar", "value"),
-        Input("era-weight", "value"),
+        *(Input(component, prop) for component, prop in CONTROLS.values()),
+        *(Input(switch, "value") for switch in OTHER_AXIS_SWITCHES),
         Input("map", "clickData"),
         Input(OPEN_PLAYER, "n_clicks"),
     )
     def sync_state(search, *inputs):
-        *controls, click, _clicks = inputs
-        controls = tuple(controls)
+        shown = dict(zip(CONTROLS, inputs[: len(CONTROLS)], strict=True))
+        switches, click = inputs[len(CONTROLS) : -2], inputs[-2]
         snapshot = store.snapshot()
         if not snapshot.ready:
             raise PreventUpdate
-        ids = tuple(snapshot.archetype_order)
-        current = state_from_controls(snapshot, controls)
         trigger = ctx.triggered_id
+        controls = shown
+        if trigger in OTHER_AXIS_SWITCHES:  # one axis for every view: the switch moved wins
+            controls = {**shown, "axis": switches[OTHER_AXIS_SWITCHES.index(trigger)]}
+        ids = (tuple(snapshot.archetype_order), tuple(snapshot.axis("defense").archetype_order))
+        current = state_from_controls(snapshot, controls)
         from_url = trigger is None or trigger == "url"
         if from_url:
-            wanted = parse_search(search, snapshot.seasons, ids)
+            wanted = parse_search(search, snapshot.seasons, *ids)
         elif trigger == "map":
             clicked = view("map").clicked_player_season(snapshot, click)
             if clicked is None:
@@ -237,28 +246,21 @@ def register(app, store: DataStore) -> None:
             wanted = current
         wanted = resolve(wanted, snapshot)
         values = control_values(wanted, snapshot)
-        old = dict(zip(values, controls, strict=True))
 
-        def changed(name):
-            return values[name] if values[name] != old[name] else no_update
+        def changed(name, before):
+            return values[name] if values[name] != before else no_update
 
-        new_search = to_search(wanted, snapshot.seasons, ids)
+        new_search = to_search(wanted, snapshot.seasons, *ids)
         # the player's season list follows him, whoever changed him (the dropdown included)
-        player_changed = from_url or trigger == "player" or values["player"] != old["player"]
+        player_changed = from_url or trigger == "player" or values["player"] != shown["player"]
         return (
             no_update if from_url or new_search == (search or "") else new_search,
-            changed("tab"),
-            changed("season_range"),
-            changed("archetypes"),
-            changed("player"),
+            *(changed(name, before) for name, before in shown.items()),
             [explorer.player_option(snapshot, wanted.player)]
             if player_changed and wanted.player is not None
             else no_update,
-            changed("season"),
             explorer.season_options(snapshot, wanted.player) if player_changed else no_update,
-            changed("compare"),
-            changed("n_similar"),
-            changed("era_weight"),
+            *(changed("axis", before) for before in switches),
         )
 
     for tab in TABS:

@@ -21,12 +21,11 @@ from nba_cluster.dashboard.components import (
 )
 from nba_cluster.dashboard.search import search_players
 from nba_cluster.dashboard.snapshot import Snapshot, membership_text
-from nba_cluster.dashboard.state import ANY_SEASON, SIMILAR_COUNTS
+from nba_cluster.dashboard.state import ANY_SEASON, SIMILAR_COUNTS, SIMILARITY_SPACES
 from nba_cluster.dashboard.store import DataStore
 from nba_cluster.dashboard.views.explorer_figures import career_figure, player_profile_figure
 
 SEARCH_LIMIT = 20
-SIMILARITY_SPACES = {"combined": "both roles", "offense": "offense only"}
 
 
 def layout(snapshot: Snapshot, links: Links) -> html.Div:
