@@ -75,7 +75,8 @@ def stack() -> Iterator[ProductionStack]:
     print(f"\ncompose project {stack.project}, ports {stack.ports}, work dir {workdir}")
     try:
         with stack.logs_on_failure():
-            stack.run(["docker/make-secrets.sh"], env=env | {"SECRETS_DIR": str(secrets)})
+            secrets_env = {"SECRETS_DIR": str(secrets), "PUBLIC_HOST": PUBLIC_HOST}
+            stack.run(["docker/make-secrets.sh"], env=env | secrets_env)
             stack.revision = stack.run(["git", "rev-parse", "HEAD"], text=True).stdout.strip()
             released = (
                 stack.run(
