@@ -37,6 +37,8 @@ from pathlib import Path
 import requests
 
 from benchmarks._measurements import add_no_record_argument, command_line, record
+from nba_cluster.clustering.columns import AXIS_COLUMNS
+from nba_cluster.features.table import AXES
 from tests.support.dashboard import DashboardServer
 
 TARGET_P95_MS = 150.0
@@ -114,8 +116,14 @@ def make_workloads(project: Path, dependencies: list[dict], count: int, seed: in
     source = CatalogSource(project)
     frame = source.load("player_archetypes", source.publication())
     seasons = sorted(frame["SEASON"].unique())
-    archetypes = sorted(int(a) for a in frame["ARCHETYPE_ID"].unique())
+    roles = {axis: sorted(int(a) for a in frame[AXIS_COLUMNS[axis]["ID"]].unique())
+             for axis in AXES}  # fmt: skip
     rng = random.Random(seed)
+
+    def some_roles(axis: str) -> list[int]:
+        every = roles[axis]
+        return every if rng.random() < 0.5 else rng.sample(every, rng.randint(1, len(every)))
+
     keys = list(zip(frame["PLAYER_ID"].astype(int), frame["SEASON"], strict=True))
     similar, maps = [], []
     for _ in range(count):
@@ -123,14 +131,16 @@ def make_workloads(project: Path, dependencies: list[dict], count: int, seed: in
         compare = rng.choice(["any", "any", rng.choice(seasons)])
         similar.append(callback_payload(dependencies, "similar-list.children", {
             "player.value": player, "season.value": season, "compare-season.value": compare,
-            "n-similar.value": rng.choice([5, 10, 20])}, "player.value"))  # fmt: skip
+            "n-similar.value": rng.choice([5, 10, 20]),
+            "similar-space.value": rng.choice(["combined", "combined", "offense"])},
+            "player.value"))  # fmt: skip
         low = rng.randrange(len(seasons))
         high = rng.choice([len(seasons) - 1, rng.randrange(low, len(seasons))])
-        chosen = archetypes if rng.random() < 0.5 else rng.sample(
-            archetypes, rng.randint(1, len(archetypes)))  # fmt: skip
         player, season = rng.choice(keys) if rng.random() < 0.3 else (None, None)
         maps.append(callback_payload(dependencies, "map.figure", {
-            "season-range.value": [low, high], "archetype-filter.value": chosen,
+            "season-range.value": [low, high], "archetype-filter.value": some_roles("offense"),
+            "defensive-filter.value": some_roles("defense"),
+            "map-axis.value": rng.choice(["offense", "offense", "defense"]),
             "player.value": player, "season.value": season}, "season-range.value"))  # fmt: skip
     return {"similar": similar, "map": maps}
 

@@ -77,6 +77,8 @@ def attacks(dependencies: list[dict], player: int, season: str) -> dict[str, dic
     sync = {"url.search": "", "tabs.value": "explorer", "season-range.value": None,
             "archetype-filter.value": None, "player.value": None, "season.value": None,
             "compare-season.value": None, "n-similar.value": None, "era-weight.value": None,
+            "defensive-filter.value": None, "similar-space.value": None,
+            "map-axis.value": None, "archetypes-axis.value": None, "eras-axis.value": None,
             "map.clickData": None}  # fmt: skip
     open_player = next(
         i for c in dependencies if "url.search" in c["output"] for i in c["inputs"]
@@ -93,11 +95,15 @@ def attacks(dependencies: list[dict], player: int, season: str) -> dict[str, dic
                                                      "player.value": None}, "player.search_value"),
         "n=-1": post("similar-list.children", {"player.value": player, "season.value": season,
                                                "compare-season.value": "any",
-                                               "n-similar.value": -1}, "n-similar.value"),
+                                               "n-similar.value": -1,
+                                               "similar-space.value": "combined"},
+                     "n-similar.value"),
         "?n=%C2%B2": url("?tab=explorer&n=%C2%B2"),
         "5,000-digit ?player=": url("?tab=explorer&player=" + "9" * 5000),
         "garbage controls": post("map.figure", {"season-range.value": "all",
                                                 "archetype-filter.value": {"a": 1},
+                                                "defensive-filter.value": "x",
+                                                "map-axis.value": ["up"],
                                                 "player.value": [1], "season.value": 5},
                                  "season-range.value"),
     }  # fmt: skip

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from benchmarks.dashboard_load import malformed_callbacks
+from benchmarks.dashboard import make_workloads
+from benchmarks.dashboard_load import attacks, malformed_callbacks
 from nba_cluster.dashboard.app import create_app
 from nba_cluster.dashboard.components import Links
 from tests.dashboard import fakes
@@ -121,3 +122,20 @@ def test_malformed_callbacks_are_refused_cheaply_with_one_log_line(project, capl
         assert len(refusals) == 1 and refusals[0].exc_info is None, name
         assert refusals[0].getMessage().startswith("Refused a malformed callback from "), name
         assert "\n" not in refusals[0].getMessage()
+
+
+def test_the_load_benchmarks_requests_fit_the_apps_callbacks(project):
+    """The benchmarks build their requests from /_dash-dependencies: a callback that gained an
+    input must not leave them posting requests no page sends."""
+    fakes.write_outputs(project, fakes.outputs())
+    store, _ = fakes.store(project)
+    client = create_app(store=store, warm_up=False).server.test_client()
+    dependencies = client.get("/_dash-dependencies").get_json()
+    workloads = make_workloads(project, dependencies, 10)
+    for payload in workloads["similar"] + workloads["map"]:
+        response = client.post("/_dash-update-component", json=payload)
+        assert response.status_code == 200, payload
+    for name, payload in attacks(dependencies, 977, "2004-05").items():
+        if isinstance(payload, dict):
+            response = client.post("/_dash-update-component", json=payload)
+            assert response.status_code in {200, 204, 400}, name
