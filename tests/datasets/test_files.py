@@ -10,7 +10,7 @@ import time
 
 import pandas as pd
 import pytest
-from kedro.io import DatasetError
+from kedro.io import DatasetError, Version
 from kedro_datasets.partitions import PartitionedDataset
 
 from nba_cluster.datasets import AtomicBytesDataset, AtomicDataset
@@ -193,3 +193,12 @@ def test_a_writer_killed_mid_save_leaves_the_previous_version(tmp_path):
     assert list(tmp_path.glob(".player_archetypes.csv.*.tmp"))  # what SIGKILL leaves
     atomic("pandas.CSVDataset", target).save(previous)
     assert [path.name for path in tmp_path.iterdir()] == ["player_archetypes.csv"]
+
+
+def test_a_versioned_output_keeps_its_newest_versions_on_disk(tmp_path):
+    location = tmp_path / "player_archetypes.parquet"
+    runs = [f"2026-01-0{day}T00.00.00.000Z" for day in range(1, 5)]
+    for run in runs:
+        AtomicDataset(str(location), "pandas.ParquetDataset", Version(None, run),
+                      keep_versions=2).save(pd.DataFrame({"A": [1]}))  # fmt: skip
+    assert sorted(path.name for path in location.iterdir()) == runs[-2:]

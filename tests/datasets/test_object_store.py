@@ -174,6 +174,21 @@ def test_versioned_outputs_and_their_manifest_in_the_bucket(storage_url):
     ]
 
 
+def test_a_versioned_output_keeps_its_newest_versions_only(storage_url):
+    location = f"{storage_url}/07_model_output/player_archetypes.parquet"
+    runs = [f"2026-01-0{day}T00.00.00.000Z" for day in range(1, 6)]
+    for run in runs:
+        AtomicDataset(location, "pandas.ParquetDataset", Version(None, run),
+                      keep_versions=3).save(NEW_TABLE)  # fmt: skip
+    assert object_keys(f"{storage_url}/07_model_output") == [
+        f"player_archetypes.parquet/{run}/player_archetypes.parquet" for run in runs[-3:]
+    ]
+    latest = AtomicDataset(location, "pandas.ParquetDataset", Version(None, None))
+    pd.testing.assert_frame_equal(latest.load(), NEW_TABLE)
+    with pytest.raises(DatasetError, match="keep_versions"):
+        AtomicDataset(location, "pandas.ParquetDataset", keep_versions=0)
+
+
 def test_a_manifest_without_a_save_version_is_refused(storage_url):
     with pytest.raises(DatasetError, match="versioned: true"):
         PublicationManifest(f"{storage_url}/m.json").save({})

@@ -24,6 +24,7 @@ class AtomicDataset(AbstractVersionedDataset):
           dataset: pandas.ParquetDataset  # or {type: ..., save_args: ...}
           filepath: data/07_model_output/player_archetypes.parquet  # or s3://bucket/prefix/...
           versioned: true  # optional: <filepath>/<run's save version>/<name>, as Kedro's own
+          keep_versions: 3  # optional, versioned only: after a save, the newest 3 are kept
 
     ``filepath`` stays at the top, where Kedro makes it absolute and kedro-mlflow finds it
     (``_filepath``, a local file it can log as an artifact: so unversioned and local there).
@@ -35,7 +36,11 @@ class AtomicDataset(AbstractVersionedDataset):
         dataset: str | dict[str, Any],
         version: Version | None = None,
         metadata: dict | None = None,
+        keep_versions: int | None = None,
     ) -> None:
+        if keep_versions is not None and keep_versions < 1:
+            raise DatasetError(f"{filepath}: keep_versions must be at least 1")
+        self._keep_versions = keep_versions
         self._config = {"type": dataset} if isinstance(dataset, str) else dict(dataset)
         self._location = str(filepath)
         self._protocol, path = get_protocol_and_path(self._location)
@@ -68,6 +73,17 @@ class AtomicDataset(AbstractVersionedDataset):
         self._fs.invalidate_cache()
         with atomic_target(self._url(self._get_save_path())) as temp:
             self._dataset_at(temp).save(data)
+        self._fs.invalidate_cache()
+        if self._version is not None and self._keep_versions:
+            self._remove_older_versions()
+
+    def _remove_older_versions(self) -> None:
+        """All but the newest ``keep_versions`` save versions (Kedro's version strings sort
+        by time), so a store written every day does not grow without end."""
+        root = str(self._filepath)
+        versions = sorted(PurePosixPath(path).name for path in self._fs.ls(root, detail=False))
+        for version in versions[: -self._keep_versions]:
+            self._fs.rm(f"{root}/{version}", recursive=True)
         self._fs.invalidate_cache()
 
     def _exists(self) -> bool:
