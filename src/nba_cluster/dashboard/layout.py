@@ -16,6 +16,7 @@ from types import ModuleType
 from dash import Input, Output, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from nba_cluster.clustering.columns import AXIS_TITLES
 from nba_cluster.dashboard import views
 from nba_cluster.dashboard.bounds import without_paths
 from nba_cluster.dashboard.components import EN_DASH, OPEN_PLAYER, Links
@@ -89,8 +90,9 @@ def header(snapshot: Snapshot, links: Links) -> html.Header:
     facts = [
         f"{len(snapshot.archetypes):,} player-seasons",
         f"{seasons[0]}{EN_DASH}{snapshot.season_label(seasons[-1])}",
-        f"{len(snapshot.archetype_order)} archetypes",
-    ]
+        *(f"{len(snapshot.axis(axis).archetype_order)} {AXIS_TITLES[axis].lower()}s"
+          for axis in snapshot.axes),
+    ]  # fmt: skip
     return html.Header(
         className="header",
         children=[

@@ -75,16 +75,16 @@ def layout(snapshot: Snapshot, links: Links) -> html.Div:
                 className="two-columns",
                 children=[
                     card(
-                        html.H2("Against his archetype and the league"),
+                        html.H2("Against his offensive role and the league"),
                         html.P(
                             "Era-adjusted z-scores: 0 is the league average of that season, the "
-                            "diamond is his archetype's centre.",
+                            "diamond is his offensive role's centre.",
                             className="hint",
                         ),
                         dcc.Graph(id="player-profile", config=STATIC_GRAPH_CONFIG),
                     ),
                     card(
-                        html.H2("Archetype over his career"),
+                        html.H2("Offensive role over his career"),
                         html.P("Marker size: minutes played.", className="hint"),
                         dcc.Graph(id="player-career", config=STATIC_GRAPH_CONFIG),
                     ),
