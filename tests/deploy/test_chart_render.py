@@ -11,7 +11,17 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from tests.deploy.chart import CHART, ROOT, VALUES_FILES, RenderError, component, helm, render
+from tests.deploy.chart import (
+    CHART,
+    ROOT,
+    VALUES_FILES,
+    RenderError,
+    component,
+    containers,
+    helm,
+    render,
+    workloads,
+)
 
 KUBERNETES_VERSIONS = ("1.33.0", "1.37.0")
 ALL_ON = ("--set", "pipelineJob.enabled=true", "--set", "statsReplay.enabled=true")
@@ -91,3 +101,30 @@ def test_each_optional_part_turns_off_and_the_rest_stays_valid(setting, gone):
     assert gone not in {f"{o['kind']}/{o['metadata']['name']}" for o in objects}
     for obj in objects:
         kubernetes_validate.validate(obj, KUBERNETES_VERSIONS[-1], strict=True)
+
+
+def storage_secrets(objects) -> dict[str, set[str]]:
+    """Per workload, the Secrets its AWS_* variables come from."""
+    found = {}
+    for obj, spec in workloads(objects):
+        names = {
+            variable["valueFrom"]["secretKeyRef"]["name"]
+            for container in containers(spec)
+            for variable in container.get("env", [])
+            if variable["name"].startswith("AWS_") and "valueFrom" in variable
+        }
+        found[f"{obj['kind']}/{obj['metadata']['name']}"] = names
+    return found
+
+
+def test_the_dashboard_can_get_a_read_only_bucket_key():
+    writers = {"CronJob/nba-cluster-refresh", "CronJob/nba-cluster-training",
+               "Job/nba-cluster-pipeline-1"}  # fmt: skip
+    default = storage_secrets(render("values.yaml", *ALL_ON))
+    read_only_key = "storage.readOnlySecret=nba-cluster-storage-read"
+    read_only = storage_secrets(render("values.yaml", *ALL_ON, "--set", read_only_key))
+    assert default["Deployment/nba-cluster-dashboard"] == {"nba-cluster-storage"}
+    assert read_only["Deployment/nba-cluster-dashboard"] == {"nba-cluster-storage-read"}
+    for writer in writers:
+        assert default[writer] == read_only[writer] == {"nba-cluster-storage"}, writer
+    assert read_only["Deployment/nba-cluster-kedro-viz"] == set()

@@ -94,7 +94,8 @@ volumeMounts:
 {{- end -}}
 
 {{/* Variables of the project's workloads: the Kedro environment and the bucket; `credentials`
-adds the bucket's key pair, `tracking` the MLflow server (Kedro-Viz needs neither). */}}
+adds the bucket's key pair ("read-write", or "read-only": storage.readOnlySecret when given),
+`tracking` the MLflow server (Kedro-Viz needs neither). */}}
 {{- define "nba-cluster.projectEnv" -}}
 {{- $v := .root.Values -}}
 - name: KEDRO_ENV
@@ -106,8 +107,12 @@ adds the bucket's key pair, `tracking` the MLflow server (Kedro-Viz needs neithe
   value: {{ . | quote }}
 {{- end }}
 {{- if .credentials }}
-{{ include "nba-cluster.secretEnv" (dict "name" "AWS_ACCESS_KEY_ID" "secret" $v.storage.existingSecret "key" $v.storage.accessKeyIdKey) }}
-{{ include "nba-cluster.secretEnv" (dict "name" "AWS_SECRET_ACCESS_KEY" "secret" $v.storage.existingSecret "key" $v.storage.secretAccessKeyKey) }}
+{{- $secret := $v.storage.existingSecret }}
+{{- if and (eq .credentials "read-only") $v.storage.readOnlySecret }}
+{{- $secret = $v.storage.readOnlySecret }}
+{{- end }}
+{{ include "nba-cluster.secretEnv" (dict "name" "AWS_ACCESS_KEY_ID" "secret" $secret "key" $v.storage.accessKeyIdKey) }}
+{{ include "nba-cluster.secretEnv" (dict "name" "AWS_SECRET_ACCESS_KEY" "secret" $secret "key" $v.storage.secretAccessKeyKey) }}
 {{- end }}
 {{- if .tracking }}
 - name: MLFLOW_TRACKING_URI
@@ -129,7 +134,7 @@ adds the bucket's key pair, `tracking` the MLflow server (Kedro-Viz needs neithe
 writer's MLflow login, and stats.nba.com's settings when set. */}}
 {{- define "nba-cluster.pipelineEnv" -}}
 {{- $v := .Values -}}
-{{ include "nba-cluster.projectEnv" (dict "root" . "credentials" true "tracking" true) }}
+{{ include "nba-cluster.projectEnv" (dict "root" . "credentials" "read-write" "tracking" true) }}
 {{ include "nba-cluster.mlflowUserEnv" (dict "root" . "username" $v.mlflow.users.writerUsername "passwordKey" $v.mlflow.users.writerPasswordKey) }}
 {{ include "nba-cluster.secretEnv" (dict "name" "MODEL_SIGNING_KEY" "secret" $v.modelSigning.existingSecret "key" $v.modelSigning.key) }}
 {{- with $v.nbaStats.baseUrl }}
