@@ -27,6 +27,12 @@ ANY_SEASON = "any"
 SIMILARITY_SPACES = {"combined": "both roles", "offense": "offense only"}
 
 
+def one_of(value, choices, default):
+    """``value`` when it is one of ``choices``, else ``default``: how every control and URL
+    parameter with a fixed set of values is read."""
+    return value if value in choices else default
+
+
 @dataclass(frozen=True)
 class ViewState:
     tab: str = DEFAULT_TAB
@@ -66,8 +72,8 @@ def parse_search(
         wanted = bounds.integer_list(query[name].split(",")) or []
         return tuple(a for a in wanted if a in set(ids))
 
-    def choice(name: str, choices, default: str) -> str:
-        return query[name] if query.get(name) in choices else default
+    def choice(name: str, choices, default):
+        return one_of(query.get(name), choices, default)
 
     n_similar = bounds.integer(query.get("n"))
     return ViewState(
@@ -116,7 +122,7 @@ def to_search(
         params["arch"] = ",".join(str(a) for a in sorted(state.archetypes))
     if state.defensive_roles is not None and set(state.defensive_roles) != set(defensive_ids):
         params["roles"] = ",".join(str(a) for a in sorted(state.defensive_roles))
-    if state.era_weight != "count":
+    if state.era_weight != ViewState.era_weight:
         params["weight"] = state.era_weight
     return "?" + urlencode(params, safe=",") if params else ""
 
@@ -166,7 +172,7 @@ def state_from_controls(snapshot: Snapshot, controls: dict) -> ViewState:
         return tuple(wanted) if wanted is not None else None
 
     def choice(name: str, choices, default):
-        return controls[name] if controls[name] in choices else default
+        return one_of(controls[name], choices, default)
 
     compare = bounds.text(controls["compare"])
     return ViewState(
@@ -186,7 +192,7 @@ def state_from_controls(snapshot: Snapshot, controls: dict) -> ViewState:
 
 
 def control_values(state: ViewState, snapshot: Snapshot) -> dict:
-    """The controls' values for ``state``, in the URL-sync callback's order."""
+    """The controls' values for ``state``, by the names of ``layout.CONTROLS``."""
     seasons = snapshot.seasons
 
     def every_role_if_none(roles: tuple[int, ...] | None, axis: str) -> list[int]:

@@ -21,7 +21,7 @@ from nba_cluster.dashboard.components import (
 )
 from nba_cluster.dashboard.search import search_players
 from nba_cluster.dashboard.snapshot import Snapshot, membership_text
-from nba_cluster.dashboard.state import ANY_SEASON, SIMILAR_COUNTS, SIMILARITY_SPACES
+from nba_cluster.dashboard.state import ANY_SEASON, SIMILAR_COUNTS, SIMILARITY_SPACES, one_of
 from nba_cluster.dashboard.store import DataStore
 from nba_cluster.dashboard.views.explorer_figures import career_figure, player_profile_figure
 
@@ -381,7 +381,7 @@ def register(app, store: DataStore) -> None:
     )
     def update_similar(player, season, compare, n_similar, space):
         player, season = bounds.player_id(player), bounds.text(season)
-        space = space if space in SIMILARITY_SPACES else "combined"
+        space = one_of(space, SIMILARITY_SPACES, "combined")
         compare, n_similar = bounds.text(compare), bounds.similar_count(n_similar)
         snapshot = store.snapshot()
         if not snapshot.ready:
