@@ -62,7 +62,7 @@ if [ "$tls_given" = 1 ]; then
 fi
 if [ "$tls_given" = 0 ]; then
   if [ -z "${PUBLIC_HOST:-}" ] && [ -f .env ]; then
-    PUBLIC_HOST="$(sed -n 's/^PUBLIC_HOST=//p' .env | tail -n 1)"
+    PUBLIC_HOST="$(sed -n 's/^PUBLIC_HOST=//p' .env | tail -n 1 | tr -d "\"'")"
   fi
   PUBLIC_HOST="${PUBLIC_HOST:-localhost}"
   if [[ "$PUBLIC_HOST" =~ ^[0-9.]+$|: ]]; then
@@ -71,10 +71,13 @@ if [ "$tls_given" = 0 ]; then
     alt_names="DNS:$PUBLIC_HOST,DNS:*.$PUBLIC_HOST"
   fi
   # 825 days: the longest validity Apple platforms accept for a server certificate.
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
-    -subj "/CN=$PUBLIC_HOST" -addext "subjectAltName=$alt_names" \
+  if ! made="$(openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -days 825 -subj "/CN=$PUBLIC_HOST" -addext "subjectAltName=$alt_names" \
     -addext "basicConstraints=critical,CA:FALSE" \
-    -keyout "$SECRETS_DIR/tls_private_key" -out "$SECRETS_DIR/tls_certificate" 2>/dev/null
+    -keyout "$SECRETS_DIR/tls_private_key" -out "$SECRETS_DIR/tls_certificate" 2>&1)"; then
+    echo "make-secrets: no self-signed certificate for $PUBLIC_HOST: $made" >&2
+    exit 1
+  fi
   created+=("tls_certificate (self-signed for $PUBLIC_HOST)" tls_private_key)
 fi
 chmod 0644 "$SECRETS_DIR"/*
